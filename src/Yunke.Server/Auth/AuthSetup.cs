@@ -1,0 +1,86 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.Tokens;
+using Yunke.Core.Accounts;
+using Yunke.Core.Persistence;
+
+namespace Yunke.Server.Auth;
+
+/// <summary>
+/// Bearer tokens for the REST API, a cookie for the console. Both carry the account's security
+/// stamp and are refused once it changes (password changed, account frozen or instance ended).
+/// </summary>
+public static class AuthSetup
+{
+    public const string ApiPolicy = "api";
+    private const string DefaultScheme = "yunke";
+
+    public static IServiceCollection AddYunkeAuth(this IServiceCollection services, TokenIssuer issuer)
+    {
+        services.AddSingleton(issuer);
+        // The default picks the bearer token when one is sent and the console's cookie otherwise;
+        // API endpoints accept only the bearer token, so a cookie can never be replayed against them.
+        services.AddAuthentication(DefaultScheme)
+            .AddPolicyScheme(DefaultScheme, DefaultScheme, o => o.ForwardDefaultSelector = http =>
+                http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = TokenIssuer.Issuer,
+                    ValidAudience = TokenIssuer.Issuer,
+                    IssuerSigningKey = issuer.SigningKey,
+                    NameClaimType = YunkeClaims.Name,
+                    RoleClaimType = YunkeClaims.Role,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+                o.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = async ctx =>
+                    {
+                        if (!await IsCurrentAsync(ctx.HttpContext, ctx.Principal)) ctx.Fail("The token is no longer valid.");
+                    },
+                };
+            })
+            .AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, o =>
+            {
+                o.LoginPath = "/login";
+                o.LogoutPath = "/logout";
+                o.AccessDeniedPath = "/denied";
+                o.Cookie.Name = "yunke";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.SlidingExpiration = true;
+                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.Events = new CookieAuthenticationEvents
+                {
+                    OnValidatePrincipal = async ctx =>
+                    {
+                        if (await IsCurrentAsync(ctx.HttpContext, ctx.Principal)) return;
+                        ctx.RejectPrincipal();
+                        await ctx.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                    },
+                };
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme).RequireAuthenticatedUser());
+        return services;
+    }
+
+    /// <summary>The principal still matches its account: same security stamp, not locked out of a dead instance.</summary>
+    private static async Task<bool> IsCurrentAsync(HttpContext http, ClaimsPrincipal? principal)
+    {
+        if (principal is null || !Guid.TryParse(principal.FindFirstValue(YunkeClaims.AccountId), out var id)) return false;
+        var stamp = principal.FindFirstValue(YunkeClaims.Stamp);
+        var db = http.RequestServices.GetRequiredService<YunkeDb>();
+        var current = await db.Set<Account>().AsNoTracking().Where(a => a.Id == id)
+            .Select(a => a.SecurityStamp).SingleOrDefaultAsync(http.RequestAborted);
+        return current is not null && current == stamp;
+    }
+}

@@ -1,0 +1,35 @@
+namespace Yunke.Server.Hosting;
+
+/// <summary>The <c>Yunke:</c> settings of api-v1.md; appsettings, <c>Yunke__X</c> variables or <c>--Yunke:X=</c> set them.</summary>
+public sealed class YunkeOptions
+{
+    public string DataDir { get; set; } = "./data";
+    public DatabaseOptions Database { get; set; } = new();
+    public SipOptions Sip { get; set; } = new();
+    public RtpOptions Rtp { get; set; } = new();
+    public OperatorOptions Operator { get; set; } = new();
+
+    public sealed class DatabaseOptions
+    {
+        public string Provider { get; set; } = "sqlite";
+        public string? ConnectionString { get; set; }
+    }
+
+    public sealed class SipOptions
+    {
+        public string Host { get; set; } = "127.0.0.1";
+        public int Port { get; set; } = 5060;
+        public int PoolPort { get; set; } = 5062;
+    }
+
+    public sealed class RtpOptions
+    {
+        public int PortMin { get; set; } = 20000;
+        public int PortMax { get; set; } = 20999;
+    }
+
+    public sealed class OperatorOptions
+    {
+        public string? Password { get; set; }
+    }
+}

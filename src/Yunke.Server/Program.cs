@@ -1,0 +1,64 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.DataProtection;
+using Scalar.AspNetCore;
+using Yunke.Core;
+using Yunke.Core.Accounts;
+using Yunke.Core.Persistence;
+using Yunke.Server.Api;
+using Yunke.Server.Auth;
+using Yunke.Server.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+    builder.WebHost.UseUrls("http://127.0.0.1:8080");
+
+var options = builder.Configuration.GetSection("Yunke").Get<YunkeOptions>() ?? new YunkeOptions();
+var dataDir = Path.GetFullPath(options.DataDir);
+Directory.CreateDirectory(dataDir);
+builder.Services.AddSingleton(options);
+
+builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, "keys")));
+builder.Services.AddYunkeDatabase(options.Database.Provider, options.Database.ConnectionString, dataDir);
+builder.Services.AddYunkeCore();
+builder.Services.AddYunkeAuth(new TokenIssuer(dataDir));
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemMapping>();
+builder.Services.AddOpenApi();
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+});
+
+var app = builder.Build();
+
+await using (var scope = app.Services.CreateAsyncScope())
+{
+    var db = scope.ServiceProvider.GetRequiredService<YunkeDb>();
+    await db.MigrateAsync();
+    var generated = await scope.ServiceProvider.GetRequiredService<AccountService>().EnsureOperatorAsync(options.Operator.Password);
+    if (generated is not null)
+        Console.WriteLine($"Yunke operator account created: account 'operator', password '{generated}' (shown once; change it after signing in).");
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UsePasswordChangeGate();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapScalarApiReference("/docs");
+app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
+
+var open = app.MapGroup("/api/v1").WithTags("Yunke");
+var api = app.MapGroup("/api/v1").RequireAuthorization(AuthSetup.ApiPolicy).WithTags("Yunke");
+api.MapAccountEndpoints(open);
+
+app.Lifetime.ApplicationStarted.Register(() =>
+    Console.WriteLine($"Yunke is listening on {string.Join(", ", app.Urls)} (data in {dataDir})."));
+app.Run();
+
+/// <summary>Entry point, visible to WebApplicationFactory in tests.</summary>
+public partial class Program;
