@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Starts Yunke (web console, REST API, SIP) on the embedded SQLite database in ./data.
+# Any setting of the README's table can follow, e.g.
+#   ./run.sh --urls http://127.0.0.1:9000 --Yunke:Operator:Password='Demo#Pass2026'
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/install-deps.sh
+echo "Building Yunke..."
+dotnet publish src/Yunke.Server -c Release -o artifacts/server --nologo -v q >/dev/null
+
+url=http://127.0.0.1:8080
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[i]}" in
+    --urls=*) url=${args[i]#--urls=} ;;
+    --urls) url=${args[i + 1]:-$url} ;;
+  esac
+done
+url=${url%%;*}
+
+cat <<BANNER
+
+  Yunke
+  Console and sign-up:  $url/
+  API reference:        $url/docs      (OpenAPI: $url/openapi/v1.json)
+  Operator account:     operator
+  Operator password:    printed below on the first start ("Yunke operator account created"),
+                        or chosen with  ./run.sh --Yunke:Operator:Password='...'  on the first start.
+                        Delete ./data to start again from nothing.
+
+BANNER
+# The content root is the published folder (appsettings.json, web assets); data stays in ./data.
+exec dotnet artifacts/server/Yunke.Server.dll --contentRoot "$PWD/artifacts/server" "$@"
