@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+
+namespace Yunke.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// The real server, started from its build output as a separate process (`dotnet Yunke.Server.dll`)
+/// on free loopback ports, with its own empty data folder and a known operator password.
+/// Killed at the end; what it printed is kept for the tests' diagnostics.
+/// </summary>
+public sealed class YunkeServer : IAsyncLifetime
+{
+    public const string OperatorPassword = "Operator#E2e2026";
+
+    private readonly StringBuilder output = new();
+    private Process? process;
+
+    public Uri BaseAddress { get; private set; } = null!;
+    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "yunke-e2e", Guid.NewGuid().ToString("N"));
+
+    /// <summary>Everything the server printed so far (stdout and stderr, interleaved).</summary>
+    public string Output
+    {
+        get { lock (output) return output.ToString(); }
+    }
+
+    public async Task InitializeAsync()
+    {
+        var dll = ServerDll();
+        var httpPort = FreePort();
+        var sipPort = FreePort();
+        var poolPort = FreePort();
+        var rtpMin = FreePort();
+        BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
+
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            dll, "--urls", BaseAddress.ToString().TrimEnd('/'),
+            $"--Yunke:DataDir={DataDir}",
+            $"--Yunke:Operator:Password={OperatorPassword}",
+            "--Yunke:Sip:Host=127.0.0.1", $"--Yunke:Sip:Port={sipPort}", $"--Yunke:Sip:PoolPort={poolPort}",
+            $"--Yunke:Rtp:PortMin={rtpMin}", $"--Yunke:Rtp:PortMax={rtpMin + 99}",
+        })
+            start.ArgumentList.Add(arg);
+        // The build output (not a publish) serves the console's web assets from their build
+        // locations only in Development; everything else is as in production.
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+
+        process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
+    }
+
+    private async Task WaitUntilHealthyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var until = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < until)
+        {
+            if (process!.HasExited)
+                throw new InvalidOperationException($"The server exited with code {process.ExitCode} before it was healthy:\n{Output}");
+            try
+            {
+                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"The server did not answer /healthz within {timeout.TotalSeconds} s:\n{Output}");
+    }
+
+    public Task DisposeAsync()
+    {
+        if (process is { HasExited: false })
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+        }
+        process?.Dispose();
+        try { Directory.Delete(DataDir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        return Task.CompletedTask;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (output) output.AppendLine(line);
+    }
+
+    /// <summary>The server of the same build configuration as these tests; YUNKE_SERVER_DLL overrides it.</summary>
+    private static string ServerDll()
+    {
+        var dll = Environment.GetEnvironmentVariable("YUNKE_SERVER_DLL");
+        if (string.IsNullOrEmpty(dll))
+            dll = typeof(YunkeServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .Single(a => a.Key == "YunkeServerDll").Value!;
+        dll = Path.GetFullPath(dll);
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the solution first: the server is not built.", dll);
+    }
+
+    /// <summary>The dotnet host that runs these tests (the SDK sets DOTNET_HOST_PATH), else the one on PATH.</summary>
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    /// <summary>A port free for TCP and UDP alike (SIP listens on both).</summary>
+    private static int FreePort()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var tcp = new TcpListener(IPAddress.Loopback, 0);
+            tcp.Start();
+            var port = ((IPEndPoint)tcp.LocalEndpoint).Port;
+            try
+            {
+                using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException) when (attempt < 20) { }
+        }
+    }
+}
