@@ -26,7 +26,12 @@ builder.Services.AddProblemDetails();
 // Binding failures (bad JSON, a word where a number belongs) reach ProblemMapping instead of a bare 400.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<ProblemMapping>();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+{
+    document.Info.Title = "Yunke cloud contact center API";
+    document.Info.Description = "The public contract of Yunke (api-v1). Sign in with POST /api/v1/auth/login and send the token as 'Authorization: Bearer <token>'.";
+    return Task.CompletedTask;
+}));
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
