@@ -1,0 +1,28 @@
+using Microsoft.Playwright;
+
+namespace Yunke.EndToEnd.Tests.Infrastructure;
+
+/// <summary>What a person does on a console page, found by the pages' <c>data-testid</c> attributes.</summary>
+public static class PageSteps
+{
+    /// <summary>The text box of a field, whether the test id sits on the input itself (plain forms) or on a MudBlazor wrapper.</summary>
+    public static ILocator Field(this IPage page, string testId) => page.Locator(
+        $"input[data-testid='{testId}'], textarea[data-testid='{testId}'], [data-testid='{testId}'] input, [data-testid='{testId}'] textarea").First;
+
+    public static Task FillAsync(this IPage page, string testId, string value) => page.Field(testId).FillAsync(value);
+
+    public static Task ClickAsync(this IPage page, string testId) => page.GetByTestId(testId).First.ClickAsync();
+
+    /// <summary>Waits until the element is there; the console renders a page only once it is interactive.</summary>
+    public static Task ShowsAsync(this IPage page, string testId) => page.GetByTestId(testId).First.WaitForAsync();
+
+    /// <summary>Signs in through the console's sign-in page and waits to leave it.</summary>
+    public static async Task SignInAsync(this IPage page, string account, string password)
+    {
+        await page.GotoAsync("/login");
+        await page.FillAsync("login-account", account);
+        await page.FillAsync("login-password", password);
+        await page.ClickAsync("login-submit");
+        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/login"));
+    }
+}
