@@ -52,9 +52,7 @@ public sealed class YunkeServer : IAsyncLifetime
             $"--Yunke:Rtp:PortMin={rtpMin}", $"--Yunke:Rtp:PortMax={rtpMin + 99}",
         })
             start.ArgumentList.Add(arg);
-        // The build output (not a publish) serves the console's web assets from their build
-        // locations only in Development; everything else is as in production.
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
 
         process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(e.Data);
