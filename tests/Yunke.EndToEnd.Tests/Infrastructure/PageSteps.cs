@@ -9,9 +9,9 @@ public static class PageSteps
     public static ILocator Field(this IPage page, string testId) => page.Locator(
         $"input[data-testid='{testId}'], textarea[data-testid='{testId}'], [data-testid='{testId}'] input, [data-testid='{testId}'] textarea").First;
 
-    public static Task FillAsync(this IPage page, string testId, string value) => page.Field(testId).FillAsync(value);
+    public static Task FillByTestIdAsync(this IPage page, string testId, string value) => page.Field(testId).FillAsync(value);
 
-    public static Task ClickAsync(this IPage page, string testId) => page.GetByTestId(testId).First.ClickAsync();
+    public static Task ClickByTestIdAsync(this IPage page, string testId) => page.GetByTestId(testId).First.ClickAsync();
 
     /// <summary>Waits until the element is there; the console renders a page only once it is interactive.</summary>
     public static Task ShowsAsync(this IPage page, string testId) => page.GetByTestId(testId).First.WaitForAsync();
@@ -20,9 +20,9 @@ public static class PageSteps
     public static async Task SignInAsync(this IPage page, string account, string password)
     {
         await page.GotoAsync("/login");
-        await page.FillAsync("login-account", account);
-        await page.FillAsync("login-password", password);
-        await page.ClickAsync("login-submit");
+        await page.FillByTestIdAsync("login-account", account);
+        await page.FillByTestIdAsync("login-password", password);
+        await page.ClickByTestIdAsync("login-submit");
         await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/login"));
     }
 }
