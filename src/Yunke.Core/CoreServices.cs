@@ -2,6 +2,11 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Yunke.Core.Accounts;
 using Yunke.Core.Audit;
+using Yunke.Core.Commercial;
+using Yunke.Core.Instances;
+using Yunke.Core.Numbers;
+using Yunke.Core.Offerings;
+using Yunke.Core.Trials;
 
 namespace Yunke.Core;
 
@@ -14,6 +19,11 @@ public static class CoreServices
         services.AddScoped<IPasswordHasher<Account>, PasswordHasher<Account>>();
         services.AddScoped<AccountService>();
         services.AddScoped<AuditLog>();
+        services.AddScoped<OfferingService>();
+        services.AddScoped<NumberService>();
+        services.AddScoped<InstanceService>();
+        services.AddScoped<TrialService>();
+        services.AddScoped<CommercialUseService>();
         return services;
     }
 }
