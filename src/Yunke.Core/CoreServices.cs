@@ -7,6 +7,7 @@ using Yunke.Core.Instances;
 using Yunke.Core.Numbers;
 using Yunke.Core.Offerings;
 using Yunke.Core.Trials;
+using Yunke.Core.Verification;
 
 namespace Yunke.Core;
 
@@ -24,6 +25,8 @@ public static class CoreServices
         services.AddScoped<InstanceService>();
         services.AddScoped<TrialService>();
         services.AddScoped<CommercialUseService>();
+        services.AddScoped<AccountStanding>();
+        services.AddScoped<VerificationService>();
         return services;
     }
 }

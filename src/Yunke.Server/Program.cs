@@ -24,8 +24,15 @@ builder.Services.AddYunkeDatabase(options.Database.Provider, options.Database.Co
 builder.Services.AddYunkeCore();
 builder.Services.AddYunkeAuth(new TokenIssuer(dataDir));
 builder.Services.AddProblemDetails();
+// Binding failures (bad JSON, a word where a number belongs) reach ProblemMapping instead of a bare 400.
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<ProblemMapping>();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+{
+    document.Info.Title = "Yunke cloud contact center API";
+    document.Info.Description = "The public contract of Yunke (api-v1). Sign in with POST /api/v1/auth/login and send the token as 'Authorization: Bearer <token>'.";
+    return Task.CompletedTask;
+}));
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -61,6 +68,8 @@ api.MapOfferingEndpoints(open);
 api.MapNumberEndpoints();
 api.MapInstanceEndpoints();
 api.MapTrialEndpoints();
+api.MapVerificationEndpoints();
+api.MapOperatorAccountEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"Yunke is listening on {string.Join(", ", app.Urls)} (data in {dataDir})."));

@@ -41,7 +41,7 @@ public static class NumberEndpoints
         var op = api.MapGroup("/operator").RequireAuthorization(p => p.RequireRole(Roles.Operator));
 
         op.MapGet("/number-requests", (string? status, int? page, int? pageSize, NumberService numbers, HttpContext http) =>
-                numbers.ListRequestsForOperatorAsync(http.Actor(), QueryFilters.Enum<RequestStatus>("status", status),
+                numbers.ListRequestsForOperatorAsync(http.Actor(), QueryValues.Enum<RequestStatus>(status, "status"),
                     PageRequest.From(page, pageSize), http.RequestAborted))
             .WithSummary("Number purchase requests of every account, oldest first (operator).");
 
@@ -54,7 +54,7 @@ public static class NumberEndpoints
             .WithSummary("Reject a request with a reason (operator).");
 
         op.MapGet("/own-numbers", (string? dockingStatus, int? page, int? pageSize, NumberService numbers, HttpContext http) =>
-                numbers.ListOwnDockingAsync(http.Actor(), QueryFilters.Enum<DockingStatus>("dockingStatus", dockingStatus),
+                numbers.ListOwnDockingAsync(http.Actor(), QueryValues.Enum<DockingStatus>(dockingStatus, "dockingStatus"),
                     PageRequest.From(page, pageSize), http.RequestAborted))
             .WithSummary("Own numbers to dock, oldest first (operator).");
 

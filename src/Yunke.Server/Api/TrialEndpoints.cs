@@ -32,7 +32,7 @@ public static class TrialEndpoints
         var op = api.MapGroup("/operator/trial-applications").RequireAuthorization(p => p.RequireRole(Roles.Operator));
 
         op.MapGet("", (string? status, int? page, int? pageSize, TrialService trials, HttpContext http) =>
-                trials.ListAsync(http.Actor(), QueryFilters.Enum<TrialStatus>("status", status), PageRequest.From(page, pageSize), http.RequestAborted))
+                trials.ListAsync(http.Actor(), QueryValues.Enum<TrialStatus>(status, "status"), PageRequest.From(page, pageSize), http.RequestAborted))
             .WithSummary("Trial applications, oldest first (operator).");
 
         op.MapPost("/{id:guid}/approve", (Guid id, TrialService trials, HttpContext http) =>
