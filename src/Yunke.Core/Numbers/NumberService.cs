@@ -106,7 +106,7 @@ public sealed class NumberService(YunkeDb db, TimeProvider clock)
         request.DecidedAt = now;
         db.Audit(actor, now, "numbers.requestFulfilled", request.Id.ToString(), string.Join(", ", given));
         await SaveUniqueAsync(ct);
-        return View(request, created);
+        return View(request, created.OrderBy(n => n.Number));
     }
 
     public async Task<RequestView> RejectAsync(Actor actor, Guid requestId, string? reason, CancellationToken ct = default)
