@@ -35,7 +35,8 @@ public abstract class EndToEndTest(YunkeServer server, Browser browser, ITestOut
             ViewportSize = new() { Width = 1366, Height = 900 },
             Locale = "zh-CN",
         });
-        context.SetDefaultTimeout(15_000);
+        // Each step waits for what the page shows; allow for a busy machine (CI shares two cores).
+        context.SetDefaultTimeout(30_000);
         contexts.Add(context);
         var page = await context.NewPageAsync();
         page.Console += (_, m) => { if (m.Type is "error" or "warning") Write($"[browser {m.Type}] {m.Text}"); };
@@ -44,12 +45,13 @@ public abstract class EndToEndTest(YunkeServer server, Browser browser, ITestOut
     }
 
     /// <summary>Saves TestResults/screenshots/{test class}/{nn}-{step}.png, a test artifact.</summary>
-    protected async Task ScreenshotAsync(string step, IPage? page = null)
+    protected async Task ScreenshotAsync(string step, IPage? page = null, bool fullPage = true)
     {
         var dir = Path.Combine(Artifacts.Screenshots, GetType().Name);
         Directory.CreateDirectory(dir);
         var file = Path.Combine(dir, $"{++shot:00}-{step}.png");
-        await (page ?? Page).ScreenshotAsync(new() { Path = file, FullPage = true });
+        // Generous: on a busy machine a tall page takes a while to paint.
+        await (page ?? Page).ScreenshotAsync(new() { Path = file, FullPage = fullPage, Timeout = 60_000 });
         Write($"screenshot: {file}");
     }
 

@@ -11,6 +11,14 @@ public static class PageSteps
 
     public static Task FillByTestIdAsync(this IPage page, string testId, string value) => page.Field(testId).FillAsync(value);
 
+    /// <summary>Ticks a check box, whether the test id sits on the input or on its MudBlazor wrapper.</summary>
+    public static Task CheckByTestIdAsync(this IPage page, string testId) => page.Locator(
+        $"input[type=checkbox][data-testid='{testId}'], [data-testid='{testId}'] input[type=checkbox]").First.CheckAsync();
+
+    /// <summary>A status chip's machine-readable status (its <c>data-status</c>), once it has the expected one.</summary>
+    public static Task HasStatusAsync(this IPage page, string testId, string status) =>
+        Assertions.Expect(page.GetByTestId(testId).First).ToHaveAttributeAsync("data-status", status);
+
     public static Task ClickByTestIdAsync(this IPage page, string testId) => page.GetByTestId(testId).First.ClickAsync();
 
     /// <summary>Waits until the element is there; the console renders a page only once it is interactive.</summary>
