@@ -3,6 +3,7 @@
 # Any setting of the README's table can follow, e.g.
 #   ./run.sh --urls http://127.0.0.1:9000 --Yunke:Operator:Password='Demo#Pass2026'
 set -euo pipefail
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 cd "$(dirname "$0")"
 scripts/install-deps.sh
 echo "Building Yunke..."

@@ -4,6 +4,7 @@
 # report in TestResults/, and ends with one line "N passed, N failed[, N skipped]".
 # Extra arguments go to dotnet test, e.g.  ./test.sh --filter "FullyQualifiedName~Accounts"
 set -euo pipefail
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 cd "$(dirname "$0")"
 scripts/install-deps.sh --tests
 

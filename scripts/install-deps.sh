@@ -4,6 +4,7 @@
 #   scripts/install-deps.sh --tests  and what the tests need too (test.sh)
 # Debian packages come from apt (as root, or through sudo); .NET tools and NuGet packages from NuGet.
 set -euo pipefail
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 cd "$(dirname "$0")/.."
 
 # espeak-ng speaks TTS prompts, sox converts and measures audio.

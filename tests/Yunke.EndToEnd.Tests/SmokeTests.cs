@@ -26,6 +26,17 @@ public sealed class SmokeTests(YunkeServer server, Browser browser, ITestOutputH
         response!.Ok.ShouldBeTrue();
         // The reference is drawn by script from /openapi/v1.json: wait for an operation of api-v1.md to appear.
         await Page.GetByText("/api/v1/auth/login").First.WaitForAsync();
-        await ScreenshotAsync("api-reference");
+        await ScreenshotAsync("api-reference", fullPage: false);
+    }
+
+    [Fact]
+    public async Task The_console_opens_on_its_sign_in_page_in_chinese()
+    {
+        var response = await Page.GotoAsync("/");
+        response!.Ok.ShouldBeTrue();
+        new Uri(Page.Url).AbsolutePath.ShouldBe("/login");
+        await Page.GetByTestId("login-submit").WaitForAsync();
+        (await Page.GetAttributeAsync("html", "lang")).ShouldBe("zh-CN");
+        await ScreenshotAsync("console-login");
     }
 }
