@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Yunke.Core.Accounts;
+using Yunke.Core.AgentStates;
 using Yunke.Core.Audit;
 using Yunke.Core.Commercial;
 using Yunke.Core.Instances;
@@ -27,6 +28,8 @@ public static class CoreServices
         services.AddScoped<CommercialUseService>();
         services.AddScoped<AccountStanding>();
         services.AddScoped<VerificationService>();
+        services.AddSingleton<AgentStateHub>();
+        services.AddHostedService(sp => sp.GetRequiredService<AgentStateHub>());
         return services;
     }
 }

@@ -124,6 +124,34 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                     b.ToTable("Account");
                 });
 
+            modelBuilder.Entity("Yunke.Core.AgentStates.AgentPresence", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid?>("CallId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("Since")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime?>("Until")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TenantId", "AgentId");
+
+                    b.ToTable("AgentPresence");
+                });
+
             modelBuilder.Entity("Yunke.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")

@@ -118,6 +118,34 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                     b.ToTable("Account");
                 });
 
+            modelBuilder.Entity("Yunke.Core.AgentStates.AgentPresence", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("CallId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Since")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("Until")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "AgentId");
+
+                    b.ToTable("AgentPresence");
+                });
+
             modelBuilder.Entity("Yunke.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")

@@ -11,7 +11,7 @@ using Yunke.Core.Persistence;
 namespace Yunke.Core.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteYunkeDb))]
-    [Migration("20261125171333_Initial")]
+    [Migration("20261125172350_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -119,6 +119,34 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                     b.HasIndex("TenantId");
 
                     b.ToTable("Account");
+                });
+
+            modelBuilder.Entity("Yunke.Core.AgentStates.AgentPresence", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("CallId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Since")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("Until")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "AgentId");
+
+                    b.ToTable("AgentPresence");
                 });
 
             modelBuilder.Entity("Yunke.Core.Audit.AuditEntry", b =>

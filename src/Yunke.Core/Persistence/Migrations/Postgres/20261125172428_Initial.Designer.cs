@@ -13,7 +13,7 @@ using Yunke.Core.Persistence;
 namespace Yunke.Core.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresYunkeDb))]
-    [Migration("20261125171400_Initial")]
+    [Migration("20261125172428_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -125,6 +125,34 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                     b.HasIndex("TenantId");
 
                     b.ToTable("Account");
+                });
+
+            modelBuilder.Entity("Yunke.Core.AgentStates.AgentPresence", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid?>("CallId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("Since")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime?>("Until")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TenantId", "AgentId");
+
+                    b.ToTable("AgentPresence");
                 });
 
             modelBuilder.Entity("Yunke.Core.Audit.AuditEntry", b =>

@@ -48,6 +48,22 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "AgentPresence",
+                columns: table => new
+                {
+                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AgentId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    State = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Since = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    CallId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Until = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AgentPresence", x => new { x.TenantId, x.AgentId });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AuditEntry",
                 columns: table => new
                 {
@@ -331,6 +347,9 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "AgentPresence");
+
             migrationBuilder.DropTable(
                 name: "AuditEntry");
 

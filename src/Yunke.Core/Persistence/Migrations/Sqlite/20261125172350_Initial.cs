@@ -46,6 +46,22 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "AgentPresence",
+                columns: table => new
+                {
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AgentId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Since = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    CallId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Until = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AgentPresence", x => new { x.TenantId, x.AgentId });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AuditEntry",
                 columns: table => new
                 {
@@ -329,6 +345,9 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "AgentPresence");
+
             migrationBuilder.DropTable(
                 name: "AuditEntry");
 
