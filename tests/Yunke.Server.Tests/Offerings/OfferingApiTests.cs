@@ -60,6 +60,24 @@ public abstract class OfferingApiTests(YunkeApp app)
     }
 
     [Fact]
+    public async Task Lists_left_out_of_a_billing_mode_are_stored_empty()
+    {
+        var op = await app.OperatorAsync();
+        var catalog = JsonNode.Parse((await app.Anonymous().GetAsync<JsonElement>("/api/v1/offerings")).GetRawText())!;
+        var payPerUse = catalog["billingModes"]!.AsArray().Single(m => m!["kind"]!.GetValue<string>() == "payPerUse")!.AsObject();
+        payPerUse.Remove("discounts");
+        payPerUse.Remove("periodMonths");
+        var saved = await op.PutAsync<JsonElement>("/api/v1/operator/offerings", catalog);
+        var stored = saved.GetProperty("billingModes").EnumerateArray().Single(m => m.Str("kind") == "payPerUse");
+        stored.GetProperty("discounts").GetArrayLength().ShouldBe(0);
+
+        var (account, number) = await app.NewCommercialAccountAsync();
+        var quote = await account.PostAsync<JsonElement>("/api/v1/instances/quote",
+            Commerce.InstanceBody([number], billingMode: payPerUse["code"]!.GetValue<string>(), periodMonths: null));
+        quote.GetProperty("lines").EnumerateArray().ShouldAllBe(l => l.GetProperty("months").GetInt32() == 1);
+    }
+
+    [Fact]
     public async Task A_cloud_account_cannot_change_the_catalog()
     {
         var account = await app.NewCloudAccountAsync();
