@@ -78,6 +78,16 @@ public abstract class OfferingApiTests(YunkeApp app)
     }
 
     [Fact]
+    public async Task The_OpenAPI_document_describes_the_commercial_endpoints()
+    {
+        var document = await app.Anonymous().GetAsync<JsonElement>("/openapi/v1.json");
+        var paths = document.GetProperty("paths");
+        foreach (var path in new[] { "/api/v1/offerings", "/api/v1/instances/quote", "/api/v1/numbers/own", "/api/v1/me/trial-applications",
+                     "/api/v1/operator/number-requests/{id}/fulfil", "/api/v1/operator/trial-applications/{id}/reject", "/api/v1/me/service" })
+            paths.TryGetProperty(path, out _).ShouldBeTrue(path);
+    }
+
+    [Fact]
     public async Task A_cloud_account_cannot_change_the_catalog()
     {
         var account = await app.NewCloudAccountAsync();
