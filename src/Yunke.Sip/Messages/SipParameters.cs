@@ -4,45 +4,47 @@ namespace Yunke.Sip.Messages;
 /// Values keep their wire form (a quoted value keeps its quotes) so a message re-serializes as received.</summary>
 public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
 {
-    private readonly List<KeyValuePair<string, string?>> items = [];
+    // Most URIs and headers have no parameters, so the list is only made when one is added.
+    private List<KeyValuePair<string, string?>>? items;
 
-    public int Count => items.Count;
+    public int Count => items?.Count ?? 0;
 
     public bool Contains(string name) => IndexOf(name) >= 0;
 
     /// <summary>The value of a parameter; null when absent or when present without a value.</summary>
     public string? this[string name]
     {
-        get { var i = IndexOf(name); return i < 0 ? null : items[i].Value; }
+        get { var i = IndexOf(name); return i < 0 ? null : items![i].Value; }
         set => Set(name, value);
     }
 
     public void Set(string name, string? value)
     {
         var i = IndexOf(name);
-        if (i < 0) items.Add(new(name, value));
-        else items[i] = new(name, value);
+        if (i < 0) Add(name, value);
+        else items![i] = new(name, value);
     }
 
     public bool Remove(string name)
     {
         var i = IndexOf(name);
         if (i < 0) return false;
-        items.RemoveAt(i);
+        items!.RemoveAt(i);
         return true;
     }
 
-    internal void Add(string name, string? value) => items.Add(new(name, value));
+    internal void Add(string name, string? value) => (items ??= new(2)).Add(new(name, value));
 
     private int IndexOf(string name)
     {
-        for (var i = 0; i < items.Count; i++)
-            if (string.Equals(items[i].Key, name, StringComparison.OrdinalIgnoreCase)) return i;
+        for (var i = 0; i < Count; i++)
+            if (string.Equals(items![i].Key, name, StringComparison.OrdinalIgnoreCase)) return i;
         return -1;
     }
 
     internal void AppendTo(System.Text.StringBuilder sb, char separator = ';')
     {
+        if (items is null) return;
         foreach (var (name, value) in items)
         {
             sb.Append(separator).Append(name);
@@ -50,7 +52,8 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
         }
     }
 
-    public IEnumerator<KeyValuePair<string, string?>> GetEnumerator() => items.GetEnumerator();
+    public IEnumerator<KeyValuePair<string, string?>> GetEnumerator() =>
+        (items ?? (IEnumerable<KeyValuePair<string, string?>>)[]).GetEnumerator();
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Parses <c>*( SEMI generic-param )</c> where LWS may surround ; and =, as in
