@@ -43,7 +43,10 @@ public static class SipParser
         var startLine = Encoding.UTF8.GetString(head[..firstLineEnd]);
         var isRequest = !startLine.StartsWith("SIP/", StringComparison.Ordinal);
 
-        var headers = new SipHeaders();
+        // Header fields go straight into the message; if the start line is bad they are still read,
+        // into a bare collection, so the refusal can be answered.
+        var message = ParseStartLine(startLine, isRequest, out var startError);
+        var headers = message?.Headers ?? new SipHeaders();
         int? contentLength = null;
         var contentLengthCount = 0;
         string? headerError = null;
@@ -55,10 +58,7 @@ public static class SipParser
             i = end + 2;
         }
         if (headerError is not null) return SipParseResult.Failure(headerError, isRequest, headers);
-
-        var message = ParseStartLine(startLine, isRequest, out var startError);
         if (message is null) return SipParseResult.Failure(startError!, isRequest, headers);
-        foreach (var h in headers) message.Headers.AddCanonical(h.Name, h.Value);
 
         if (contentLengthCount > 1) return SipParseResult.Failure("Multiple Content-Length headers", isRequest, message: message);
         if (contentLengthCount == 1 && contentLength is null) return SipParseResult.Failure("Invalid Content-Length", isRequest, message: message);

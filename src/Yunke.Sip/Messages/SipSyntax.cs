@@ -73,7 +73,9 @@ internal static class SipSyntax
     /// Elements are trimmed; an empty element is returned as such so callers can reject it.</summary>
     public static List<string> SplitList(string value)
     {
-        var parts = new List<string>(1);
+        // Most list headers carry one value per line: no copy then (field values are already trimmed).
+        if (!value.Contains(',')) return [value];
+        var parts = new List<string>(2);
         var s = value.AsSpan();
         int start = 0, angle = 0;
         for (var i = 0; i < s.Length; i++)
