@@ -209,3 +209,33 @@ public class TransactionTests
         count.ShouldBe(1);
     }
 }
+
+public class TransactionKeyTests
+{
+    private static SipRequest Request(string method, string via, string cseq) => (SipRequest)SipParser.Parse(Encoding.UTF8.GetBytes(
+        $"{method} sip:1001@192.0.2.20 SIP/2.0\r\nVia: {via}\r\nFrom: <sip:a@b.example>;tag=f1\r\nTo: <sip:1001@b.example>\r\n" +
+        $"Call-ID: c1\r\nCSeq: {cseq}\r\nContent-Length: 0\r\n\r\n")).Message!;
+
+    [Fact]
+    public void Ack_of_a_failure_matches_its_invite_and_cancel_does_not()
+    {
+        var invite = SipTransactionKey.ForServer(Request("INVITE", "SIP/2.0/UDP Host.example:5060;branch=z9hG4bK1", "1 INVITE"));
+        SipTransactionKey.ForServer(Request("ACK", "SIP/2.0/UDP host.example:5060;branch=z9hG4bK1", "1 ACK")).ShouldBe(invite);
+        SipTransactionKey.ForServer(Request("CANCEL", "SIP/2.0/UDP host.example:5060;branch=z9hG4bK1", "1 CANCEL")).ShouldNotBe(invite);
+        SipTransactionKey.ForServer(Request("INVITE", "SIP/2.0/UDP host.example:5062;branch=z9hG4bK1", "1 INVITE")).ShouldNotBe(invite);
+    }
+
+    [Fact]
+    public void Rfc2543_requests_have_no_key()
+    {
+        SipTransactionKey.ForServer(Request("INVITE", "SIP/2.0/UDP host.example", "1 INVITE")).ShouldBeNull();
+    }
+
+    [Fact]
+    public void Responses_match_by_branch_and_cseq_method()
+    {
+        var request = Request("REGISTER", "SIP/2.0/UDP host.example;branch=z9hG4bK9", "3 REGISTER");
+        var response = SipResponse.CreateFor(request, 200, "OK");
+        SipTransactionKey.ForClient(response).ShouldBe(SipTransactionKey.ForClient(request));
+    }
+}
