@@ -79,22 +79,31 @@ public abstract class SipMessage
     /// <summary>Writes the message; Content-Length always states the body's true length.</summary>
     public void WriteTo(IBufferWriter<byte> writer)
     {
-        var sb = new StringBuilder(512);
-        WriteStartLine(sb);
-        sb.Append("\r\n");
+        var startLine = new StringBuilder(96);
+        WriteStartLine(startLine);
+        Write(writer, startLine.ToString());
+        writer.Write("\r\n"u8);
         foreach (var h in Headers)
         {
             if (string.Equals(h.Name, SipHeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)) continue;
-            sb.Append(h.Name).Append(": ").Append(h.Value).Append("\r\n");
+            Write(writer, h.Name);
+            writer.Write(": "u8);
+            Write(writer, h.Value);
+            writer.Write("\r\n"u8);
         }
-        sb.Append("Content-Length: ").Append(Body.Length.ToString(CultureInfo.InvariantCulture)).Append("\r\n\r\n");
-
-        var chunk = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(sb.Length));
-        var written = 0;
-        foreach (var part in sb.GetChunks())
-            written += Encoding.UTF8.GetBytes(part.Span, chunk[written..]);
+        writer.Write("Content-Length: "u8);
+        var digits = writer.GetSpan(11);
+        Body.Length.TryFormat(digits, out var written, provider: CultureInfo.InvariantCulture);
         writer.Advance(written);
+        writer.Write("\r\n\r\n"u8);
         if (!Body.IsEmpty) writer.Write(Body.Span);
+    }
+
+    // Encodes straight into the output: serializing allocates nothing but the start line.
+    private static void Write(IBufferWriter<byte> writer, string text)
+    {
+        var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        writer.Advance(Encoding.UTF8.GetBytes(text, span));
     }
 
     public byte[] ToBytes()
