@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Scalar.AspNetCore;
 using Yunke.Core;
 using Yunke.Core.Accounts;
+using Yunke.Core.Offerings;
 using Yunke.Core.Persistence;
 using Yunke.Server.Api;
 using Yunke.Server.Auth;
@@ -23,8 +24,15 @@ builder.Services.AddYunkeDatabase(options.Database.Provider, options.Database.Co
 builder.Services.AddYunkeCore();
 builder.Services.AddYunkeAuth(new TokenIssuer(dataDir));
 builder.Services.AddProblemDetails();
+// Binding failures (bad JSON, a word where a number belongs) reach ProblemMapping instead of a bare 400.
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<ProblemMapping>();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+{
+    document.Info.Title = "Yunke cloud contact center API";
+    document.Info.Description = "The public contract of Yunke (api-v1). Sign in with POST /api/v1/auth/login and send the token as 'Authorization: Bearer <token>'.";
+    return Task.CompletedTask;
+}));
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -37,6 +45,7 @@ await using (var scope = app.Services.CreateAsyncScope())
 {
     var db = scope.ServiceProvider.GetRequiredService<YunkeDb>();
     await db.MigrateAsync();
+    await scope.ServiceProvider.GetRequiredService<OfferingService>().EnsureSeededAsync();
     var generated = await scope.ServiceProvider.GetRequiredService<AccountService>().EnsureOperatorAsync(options.Operator.Password);
     if (generated is not null)
         Console.WriteLine($"Yunke operator account created: account 'operator', password '{generated}' (shown once; change it after signing in).");
@@ -55,6 +64,12 @@ app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescr
 var open = app.MapGroup("/api/v1").WithTags("Yunke");
 var api = app.MapGroup("/api/v1").RequireAuthorization(AuthSetup.ApiPolicy).WithTags("Yunke");
 api.MapAccountEndpoints(open);
+api.MapOfferingEndpoints(open);
+api.MapNumberEndpoints();
+api.MapInstanceEndpoints();
+api.MapTrialEndpoints();
+api.MapVerificationEndpoints();
+api.MapOperatorAccountEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"Yunke is listening on {string.Join(", ", app.Urls)} (data in {dataDir})."));
