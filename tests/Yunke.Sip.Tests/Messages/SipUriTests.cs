@@ -26,6 +26,7 @@ public class SipUriTests
     [InlineData("sip:user@[2001:db8::10]:5070", "[2001:db8::10]", 5070)]
     [InlineData("sip:[2001:db8::9:1];maddr=[2001:db8::9:255]", "[2001:db8::9:1]", null)]
     [InlineData("sip:[::ffff:192.0.2.10]", "[::ffff:192.0.2.10]", null)]
+    [InlineData("sip:[2001:db8::10]:5070", "[2001:db8::10]", 5070)]
     public void Ipv6_references(string text, string host, int? port)
     {
         var uri = SipUri.Parse(text);
