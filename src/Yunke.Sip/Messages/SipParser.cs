@@ -16,7 +16,8 @@ public static class SipParser
     public static SipParseResult Parse(in ReadOnlySequence<byte> data)
     {
         if (data.IsSingleSegment) return Parse(data.FirstSpan);
-        var length = checked((int)data.Length);
+        if (data.Length > int.MaxValue) return SipParseResult.Failure("Message too large");
+        var length = (int)data.Length;
         var rented = ArrayPool<byte>.Shared.Rent(length);
         try
         {
