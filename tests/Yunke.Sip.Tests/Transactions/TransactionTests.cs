@@ -239,3 +239,49 @@ public class TransactionKeyTests
         SipTransactionKey.ForClient(response).ShouldBe(SipTransactionKey.ForClient(request));
     }
 }
+
+public class TransactionTableTests
+{
+    private readonly FakeTimeProvider clock = new();
+    private readonly List<SipMessage> sent = [];
+
+    private static SipRequest Request(string method, string branch, int cseq = 1) => (SipRequest)SipParser.Parse(Encoding.UTF8.GetBytes(
+        $"{method} sip:1001@192.0.2.20 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch={branch}\r\nFrom: <sip:a@b.example>;tag=f1\r\n" +
+        $"To: <sip:1001@b.example>\r\nCall-ID: c1\r\nCSeq: {cseq} {method}\r\nContent-Length: 0\r\n\r\n")).Message!;
+
+    [Fact]
+    public void Retransmissions_and_acks_reach_their_server_transaction_until_it_ends()
+    {
+        var table = new SipTransactionTable();
+        var invite = Request("INVITE", "z9hG4bK1");
+        table.DispatchRequest(invite).ShouldBeFalse(); // new: the TU makes a transaction
+        var tx = new InviteServerTransaction(invite, false, sent.Add, clock);
+        table.Add(tx).ShouldBeTrue();
+        table.Add(new InviteServerTransaction(invite, false, sent.Add, clock)).ShouldBeFalse();
+
+        tx.SendResponse(SipResponse.CreateFor(invite, 486, "Busy Here", "t9"));
+        table.DispatchRequest(invite).ShouldBeTrue();
+        sent.Count.ShouldBe(2);
+        table.DispatchRequest(Request("ACK", "z9hG4bK1")).ShouldBeTrue();
+        tx.State.ShouldBe(SipTransactionState.Confirmed);
+        clock.Advance(TimeSpan.FromSeconds(6));
+        table.Count.ShouldBe(0);
+        table.DispatchRequest(invite).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Responses_reach_their_client_transaction()
+    {
+        var table = new SipTransactionTable();
+        var register = Request("REGISTER", "z9hG4bK2");
+        var tx = new NonInviteClientTransaction(register, reliable: true, sent.Add, clock);
+        var got = new List<int>();
+        tx.ResponseReceived += (_, r) => got.Add(r.StatusCode);
+        table.Add(tx).ShouldBeTrue();
+        tx.Start();
+        table.DispatchResponse(SipResponse.CreateFor(Request("REGISTER", "z9hG4bK3"), 200, "OK")).ShouldBeFalse();
+        table.DispatchResponse(SipResponse.CreateFor(register, 401, "Unauthorized")).ShouldBeTrue();
+        got.ShouldBe([401]);
+        table.Count.ShouldBe(0); // reliable: timer K is zero
+    }
+}
