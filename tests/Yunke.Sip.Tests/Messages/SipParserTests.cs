@@ -73,6 +73,26 @@ public class SipParserTests
     }
 
     [Fact]
+    public void Outbound_contact_with_quoted_instance_id()
+    {
+        var text = "REGISTER sip:r.example SIP/2.0\r\nVia: SIP/2.0/TCP [2001:db8::9:1]:5070;branch=z9hG4bK1;received=2001:db8::9:255;rport=5070\r\n" +
+                   "From: <sip:u@r.example>;tag=1\r\nTo: <sip:u@r.example>\r\nCall-ID: x\r\nCSeq: 2 REGISTER\r\n" +
+                   "Contact: <sip:u@[2001:db8::9:1]:5070;transport=tcp;ob>;reg-id=1;+sip.instance=\"<urn:uuid:00000000-0000-1000-8000-AABBCCDDEEFF>\";expires=600\r\n" +
+                   "Content-Length: 0\r\n\r\n";
+        var result = Parse(text);
+        result.Error.ShouldBeNull();
+        var contact = result.Message!.Contacts.ShouldHaveSingleItem();
+        contact.Address!.Uri.Host.ShouldBe("[2001:db8::9:1]");
+        contact.Address.Uri.Parameters.Contains("ob").ShouldBeTrue();
+        contact.Address.Parameters["+sip.instance"].ShouldBe("\"<urn:uuid:00000000-0000-1000-8000-AABBCCDDEEFF>\"");
+        contact.Expires.ShouldBe(600u);
+        var via = result.Message.Vias.ShouldHaveSingleItem();
+        via.Host.ShouldBe("[2001:db8::9:1]");
+        via.Received.ShouldBe("2001:db8::9:255");
+        via.Rport.ShouldBe(5070);
+    }
+
+    [Fact]
     public void Wildcard_contact_is_understood_and_must_stand_alone()
     {
         var text = "REGISTER sip:r.example SIP/2.0\r\nVia: SIP/2.0/UDP a.example;branch=z9hG4bK1\r\nFrom: <sip:u@r.example>;tag=1\r\nTo: <sip:u@r.example>\r\n" +
