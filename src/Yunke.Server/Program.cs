@@ -7,6 +7,7 @@ using Yunke.Core.Accounts;
 using Yunke.Core.Persistence;
 using Yunke.Server.Api;
 using Yunke.Server.Auth;
+using Yunke.Server.Components;
 using Yunke.Server.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -25,6 +26,7 @@ builder.Services.AddYunkeAuth(new TokenIssuer(dataDir));
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemMapping>();
 builder.Services.AddOpenApi();
+builder.Services.AddYunkeConsole();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -44,9 +46,12 @@ await using (var scope = app.Services.CreateAsyncScope())
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseConsoleCulture();
 app.UseAuthentication();
 app.UsePasswordChangeGate();
+app.UseConsolePasswordGate();
 app.UseAuthorization();
+app.UseAntiforgery();
 
 app.MapOpenApi();
 app.MapScalarApiReference("/docs");
@@ -55,6 +60,10 @@ app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescr
 var open = app.MapGroup("/api/v1").WithTags("Yunke");
 var api = app.MapGroup("/api/v1").RequireAuthorization(AuthSetup.ApiPolicy).WithTags("Yunke");
 api.MapAccountEndpoints(open);
+
+app.MapStaticAssets();
+app.MapConsoleEndpoints();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"Yunke is listening on {string.Join(", ", app.Urls)} (data in {dataDir})."));
