@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Yunke.Core.Accounts;
 using Yunke.Core.Audit;
+using Yunke.Core.Verification;
 
 namespace Yunke.Core;
 
@@ -14,6 +15,8 @@ public static class CoreServices
         services.AddScoped<IPasswordHasher<Account>, PasswordHasher<Account>>();
         services.AddScoped<AccountService>();
         services.AddScoped<AuditLog>();
+        services.AddScoped<AccountStanding>();
+        services.AddScoped<VerificationService>();
         return services;
     }
 }

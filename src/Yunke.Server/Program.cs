@@ -24,8 +24,15 @@ builder.Services.AddYunkeDatabase(options.Database.Provider, options.Database.Co
 builder.Services.AddYunkeCore();
 builder.Services.AddYunkeAuth(new TokenIssuer(dataDir));
 builder.Services.AddProblemDetails();
+// Binding failures (bad JSON, a word where a number belongs) reach ProblemMapping instead of a bare 400.
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<ProblemMapping>();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+{
+    document.Info.Title = "Yunke cloud contact center API";
+    document.Info.Description = "The public contract of Yunke (api-v1). Sign in with POST /api/v1/auth/login and send the token as 'Authorization: Bearer <token>'.";
+    return Task.CompletedTask;
+}));
 builder.Services.AddYunkeConsole();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
@@ -60,6 +67,8 @@ app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescr
 var open = app.MapGroup("/api/v1").WithTags("Yunke");
 var api = app.MapGroup("/api/v1").RequireAuthorization(AuthSetup.ApiPolicy).WithTags("Yunke");
 api.MapAccountEndpoints(open);
+api.MapVerificationEndpoints();
+api.MapOperatorAccountEndpoints();
 
 app.MapStaticAssets();
 app.MapConsoleEndpoints();

@@ -65,6 +65,32 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                     table.PrimaryKey("PK_AuditEntry", x => x.Id);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "EnterpriseVerification",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AccountId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    EnterpriseName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    CreditCode = table.Column<string>(type: "TEXT", maxLength: 18, nullable: false),
+                    LegalPerson = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    SubmittedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ReviewedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ReviewedBy = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EnterpriseVerification", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_EnterpriseVerification_Account_AccountId",
+                        column: x => x.AccountId,
+                        principalTable: "Account",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Account_NormalizedName",
                 table: "Account",
@@ -85,16 +111,34 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 name: "IX_AuditEntry_TenantId_At",
                 table: "AuditEntry",
                 columns: new[] { "TenantId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EnterpriseVerification_AccountId",
+                table: "EnterpriseVerification",
+                column: "AccountId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EnterpriseVerification_CreditCode",
+                table: "EnterpriseVerification",
+                column: "CreditCode");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EnterpriseVerification_Status_SubmittedAt",
+                table: "EnterpriseVerification",
+                columns: new[] { "Status", "SubmittedAt" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "Account");
+                name: "AuditEntry");
 
             migrationBuilder.DropTable(
-                name: "AuditEntry");
+                name: "EnterpriseVerification");
+
+            migrationBuilder.DropTable(
+                name: "Account");
         }
     }
 }
