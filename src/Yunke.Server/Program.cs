@@ -34,6 +34,9 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
     return Task.CompletedTask;
 }));
 builder.Services.AddYunkeConsole();
+// Serve the console's package assets (MudBlazor, Blazor's script) from a build in any environment, not only Development;
+// a published app carries them in wwwroot and this is a no-op there.
+builder.WebHost.UseStaticWebAssets();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;

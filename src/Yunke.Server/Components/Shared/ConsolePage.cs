@@ -35,7 +35,7 @@ public abstract class ConsolePage : ComponentBase
 
     /// <summary>Runs a call of a Core service; answers null and shows why when it is refused.</summary>
     protected async Task<T?> TryAsync<TService, T>(Func<TService, Task<T>> call, string? doneKey = null)
-        where TService : notnull where T : class
+        where TService : notnull where T : class?
     {
         Errors.Clear();
         Busy = true;
@@ -49,13 +49,22 @@ public abstract class ConsolePage : ComponentBase
         catch (YunkeException refusal)
         {
             Errors.Set(refusal, Words);
-            Snackbar.Add(Errors.Message!, Severity.Error);
+            // Field errors show next to their fields; anything else would go unseen without a toast.
+            if (refusal.Errors.Count == 0) Snackbar.Add(Errors.Message!, Severity.Error);
             return null;
         }
         finally
         {
             Busy = false;
         }
+    }
+
+    /// <summary>One page of a Core list for a <see cref="MudTable{T}"/> with server-side paging.</summary>
+    protected async Task<TableData<T>> PageAsync<TService, T>(TableState state, Func<TService, PageRequest, Task<Page<T>>> query)
+        where TService : notnull
+    {
+        var page = await TryAsync<TService, Page<T>>(s => query(s, new PageRequest(state.Page + 1, state.PageSize)));
+        return new TableData<T> { Items = page?.Items ?? [], TotalItems = page?.Total ?? 0 };
     }
 
     /// <summary>Runs a command that answers nothing; true when it went through.</summary>
