@@ -1,7 +1,13 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Yunke.Core.Accounts;
+using Yunke.Core.AgentStates;
 using Yunke.Core.Audit;
+using Yunke.Core.Commercial;
+using Yunke.Core.Instances;
+using Yunke.Core.Numbers;
+using Yunke.Core.Offerings;
+using Yunke.Core.Trials;
 using Yunke.Core.Verification;
 
 namespace Yunke.Core;
@@ -15,8 +21,15 @@ public static class CoreServices
         services.AddScoped<IPasswordHasher<Account>, PasswordHasher<Account>>();
         services.AddScoped<AccountService>();
         services.AddScoped<AuditLog>();
+        services.AddScoped<OfferingService>();
+        services.AddScoped<NumberService>();
+        services.AddScoped<InstanceService>();
+        services.AddScoped<TrialService>();
+        services.AddScoped<CommercialUseService>();
         services.AddScoped<AccountStanding>();
         services.AddScoped<VerificationService>();
+        services.AddSingleton<AgentStateHub>();
+        services.AddHostedService(sp => sp.GetRequiredService<AgentStateHub>());
         return services;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Scalar.AspNetCore;
 using Yunke.Core;
 using Yunke.Core.Accounts;
+using Yunke.Core.Offerings;
 using Yunke.Core.Persistence;
 using Yunke.Server.Api;
 using Yunke.Server.Auth;
@@ -49,6 +50,7 @@ await using (var scope = app.Services.CreateAsyncScope())
 {
     var db = scope.ServiceProvider.GetRequiredService<YunkeDb>();
     await db.MigrateAsync();
+    await scope.ServiceProvider.GetRequiredService<OfferingService>().EnsureSeededAsync();
     var generated = await scope.ServiceProvider.GetRequiredService<AccountService>().EnsureOperatorAsync(options.Operator.Password);
     if (generated is not null)
         Console.WriteLine($"Yunke operator account created: account 'operator', password '{generated}' (shown once; change it after signing in).");
@@ -70,6 +72,10 @@ app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescr
 var open = app.MapGroup("/api/v1").WithTags("Yunke");
 var api = app.MapGroup("/api/v1").RequireAuthorization(AuthSetup.ApiPolicy).WithTags("Yunke");
 api.MapAccountEndpoints(open);
+api.MapOfferingEndpoints(open);
+api.MapNumberEndpoints();
+api.MapInstanceEndpoints();
+api.MapTrialEndpoints();
 api.MapVerificationEndpoints();
 api.MapOperatorAccountEndpoints();
 

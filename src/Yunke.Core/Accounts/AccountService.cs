@@ -69,6 +69,8 @@ public sealed partial class AccountService(YunkeDb db, IPasswordHasher<Account> 
             await db.SaveChangesAsync(ct);
             throw BadCredentials();
         }
+        if (account.TenantId is { } tenant && !await InstanceIsUsableAsync(tenant, now, ct))
+            throw YunkeException.Rule("instanceNotActive", "The call center instance of this account has ended or expired.");
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
             account.PasswordHash = hasher.HashPassword(account, password!);
         account.FailedLogins = 0;

@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Yunke.Core.Persistence;
+
+namespace Yunke.Core.AgentStates;
+
+/// <summary>
+/// Finds, or wakes from the database, the single-writer owner of a tenant's agent states. As a hosted
+/// service it stops the owners and saves what is still written behind when the host stops, while the
+/// database is still there.
+/// </summary>
+public sealed class AgentStateHub(IServiceScopeFactory scopes, TimeProvider clock, ILogger<AgentStateHub> log) : IHostedService, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<Guid, Lazy<Task<TenantAgentStates>>> tenants = new();
+    private readonly AgentPresenceWriter writer = new(scopes, log);
+    private int stopped;
+
+    public Task<TenantAgentStates> ForTenantAsync(Guid tenantId) =>
+        tenants.GetOrAdd(tenantId, id => new Lazy<Task<TenantAgentStates>>(() => LoadAsync(id))).Value;
+
+    private async Task<TenantAgentStates> LoadAsync(Guid tenantId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<YunkeDb>();
+        var persisted = await db.Set<AgentPresence>().AsNoTracking().Where(p => p.TenantId == tenantId)
+            .Select(p => new AgentStatus(p.AgentId, p.State, p.Since, p.CallId, p.Until)).ToListAsync();
+        return new TenantAgentStates(tenantId, persisted, writer, clock);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref stopped, 1) == 1) return;
+        foreach (var tenant in tenants.Values.Where(t => t.IsValueCreated))
+            await (await tenant.Value).DisposeAsync();
+        await writer.DisposeAsync();
+    }
+}
