@@ -1,4 +1,5 @@
 using System.Globalization;
+using Yunke.Core.Offerings;
 
 namespace Yunke.Server.Components.Shared;
 
@@ -10,4 +11,8 @@ public static class Fmt
     public static string Time(DateTime? utc) => utc is { } t ? Time(t) : "—";
 
     public static string Money(decimal amount) => "¥" + amount.ToString("N2", CultureInfo.InvariantCulture);
+
+    /// <summary>A catalog name in the console's language.</summary>
+    public static string Name(LocalizedName name) =>
+        CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "zh" ? name.Zh : name.En;
 }

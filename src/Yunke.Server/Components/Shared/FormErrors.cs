@@ -30,6 +30,8 @@ public sealed class FormErrors
 
     public bool Has(string field) => fields.ContainsKey(field);
 
+    public bool HasFields => fields.Count > 0;
+
     /// <summary>The messages for one field, one per line, or null.</summary>
     public string? For(string field) => fields.TryGetValue(field, out var m) ? string.Join(" ", m) : null;
 
