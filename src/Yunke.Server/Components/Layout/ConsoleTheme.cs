@@ -17,6 +17,7 @@ public static class ConsoleTheme
             Background = "#f5f7fb",
             DrawerBackground = "#ffffff",
         },
-        Typography = new Typography { Default = new DefaultTypography { FontFamily = Fonts } },
+        // Chinese has no capitals; English buttons read better in sentence case too.
+        Typography = new Typography { Default = new DefaultTypography { FontFamily = Fonts }, Button = new ButtonTypography { TextTransform = "none" } },
     };
 }

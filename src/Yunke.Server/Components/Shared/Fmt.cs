@@ -10,7 +10,8 @@ public static class Fmt
 
     public static string Time(DateTime? utc) => utc is { } t ? Time(t) : "—";
 
-    public static string Money(decimal amount) => "¥" + amount.ToString("N2", CultureInfo.InvariantCulture);
+    public static string Money(decimal amount) =>
+        (amount < 0 ? "-¥" : "¥") + Math.Abs(amount).ToString("N2", CultureInfo.InvariantCulture);
 
     /// <summary>A catalog name in the console's language.</summary>
     public static string Name(LocalizedName name) =>
