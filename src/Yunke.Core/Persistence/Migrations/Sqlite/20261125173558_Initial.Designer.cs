@@ -11,7 +11,7 @@ using Yunke.Core.Persistence;
 namespace Yunke.Core.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteYunkeDb))]
-    [Migration("20261125172350_Initial")]
+    [Migration("20261125173558_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -535,7 +535,10 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AccountId");
+                    b.HasIndex("AccountId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_TrialApplication_OneOpenPerAccount")
+                        .HasFilter("\"Status\" = 'Submitted'");
 
                     b.HasIndex("Status");
 

@@ -13,7 +13,7 @@ using Yunke.Core.Persistence;
 namespace Yunke.Core.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresYunkeDb))]
-    [Migration("20261125172428_Initial")]
+    [Migration("20261125173640_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -545,7 +545,10 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AccountId");
+                    b.HasIndex("AccountId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_TrialApplication_OneOpenPerAccount")
+                        .HasFilter("\"Status\" = 'Submitted'");
 
                     b.HasIndex("Status");
 
