@@ -70,6 +70,7 @@ api.MapInstanceEndpoints();
 api.MapTrialEndpoints();
 api.MapVerificationEndpoints();
 api.MapOperatorAccountEndpoints();
+api.MapStaffEndpoints();
 
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"Yunke is listening on {string.Join(", ", app.Urls)} (data in {dataDir})."));

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Authorization;
+using Yunke.Core.Staff;
+
+namespace Yunke.Server.Auth;
+
+/// <summary>Met when the signed-in staff account holds one of these permissions in its tenant.</summary>
+public sealed record PermissionRequirement(IReadOnlyList<string> AnyOf) : IAuthorizationRequirement;
+
+/// <summary>
+/// Resolves the caller's roles to permissions through the same <see cref="StaffPermissions"/> the
+/// services check with, so built-in and custom roles authorise alike and a custom role's edit
+/// applies to the next request.
+/// </summary>
+public sealed class PermissionHandler(StaffPermissions permissions) : AuthorizationHandler<PermissionRequirement>
+{
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
+    {
+        if (context.User.Identity?.IsAuthenticated != true) return;
+        var actor = context.User.ToActor(null);
+        var granted = await permissions.OfAsync(actor);
+        if (requirement.AnyOf.Any(granted.Contains)) context.Succeed(requirement);
+    }
+}
+
+public static class PermissionAuthorization
+{
+    /// <summary>Lets the endpoint through only for staff holding one of the permissions (see docs/architecture.md).</summary>
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, params string[] anyOf) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(p => p.AddRequirements(new PermissionRequirement(anyOf)));
+}
