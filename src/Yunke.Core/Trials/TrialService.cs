@@ -39,7 +39,7 @@ public sealed class TrialService(YunkeDb db, OfferingService offerings, AccountS
         var earlier = await db.Set<TrialApplication>().Where(t => t.AccountId == account.Id)
             .Select(t => t.Status).ToListAsync(ct);
         if (earlier.Contains(TrialStatus.Submitted))
-            throw YunkeException.Conflict("applicationOpen", "An application is already waiting for review.");
+            throw ApplicationOpen();
         if (earlier.Contains(TrialStatus.Approved))
             throw YunkeException.Conflict("trialAlreadyGranted", "This account already had its free trial.");
 
@@ -56,7 +56,8 @@ public sealed class TrialService(YunkeDb db, OfferingService offerings, AccountS
         };
         db.Add(application);
         db.Audit(actor, now, "trial.applied", application.Id.ToString(), application.Company);
-        await db.SaveChangesAsync(ct);
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateException) { throw ApplicationOpen(); }
         return ApplicationView.From(application);
     }
 
@@ -145,6 +146,9 @@ public sealed class TrialService(YunkeDb db, OfferingService offerings, AccountS
             throw YunkeException.Conflict("applicationClosed", $"The application is already {application.Status.ToString().ToLowerInvariant()}.");
         return application;
     }
+
+    private static YunkeException ApplicationOpen() =>
+        YunkeException.Conflict("applicationOpen", "An application is already waiting for review.");
 
     private static string TrialName(string company)
     {

@@ -397,9 +397,11 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 column: "OwnerAccountId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_TrialApplication_AccountId",
+                name: "IX_TrialApplication_OneOpenPerAccount",
                 table: "TrialApplication",
-                column: "AccountId");
+                column: "AccountId",
+                unique: true,
+                filter: "\"Status\" = 'Submitted'");
 
             migrationBuilder.CreateIndex(
                 name: "IX_TrialApplication_Status",
