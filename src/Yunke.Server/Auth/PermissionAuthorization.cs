@@ -24,6 +24,16 @@ public sealed class PermissionHandler(StaffPermissions permissions) : Authorizat
 
 public static class PermissionAuthorization
 {
+    /// <summary>Named policies, one per permission, for console pages: <c>[Authorize(Policy = PermissionAuthorization.Policy + Permissions.X)]</c>.</summary>
+    public const string Policy = "permission:";
+
+    public static AuthorizationBuilder AddPermissionPolicies(this AuthorizationBuilder builder)
+    {
+        foreach (var permission in Permissions.All)
+            builder.AddPolicy(Policy + permission.Code, p => p.RequireAuthenticatedUser().AddRequirements(new PermissionRequirement([permission.Code])));
+        return builder;
+    }
+
     /// <summary>Lets the endpoint through only for staff holding one of the permissions (see docs/architecture.md).</summary>
     public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, params string[] anyOf) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(p => p.AddRequirements(new PermissionRequirement(anyOf)));
