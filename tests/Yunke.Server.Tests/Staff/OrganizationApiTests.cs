@@ -27,6 +27,26 @@ public abstract class OrganizationApiTests(YunkeApp app)
     }
 
     [Fact]
+    public async Task A_trial_instance_starts_with_the_default_organization_too()
+    {
+        var account = await app.NewVerifiedAccountAsync();
+        var application = await account.PostAsync<JsonElement>("/api/v1/me/trial-applications", new
+        {
+            company = "杭州试用科技有限公司", contactName = "王五", contactPhone = "13912345678", email = "trial@example.cn", agreePrivacyPolicy = true,
+        });
+        var approved = await (await app.OperatorAsync()).PostAsync<JsonElement>($"/api/v1/operator/trial-applications/{application.Id()}/approve");
+        var tenant = Guid.Parse(approved.Str("instanceId"));
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<YunkeDb>();
+        var organization = await db.Set<Organization>().SingleAsync(o => o.TenantId == tenant);
+        organization.Id.ShouldBe(tenant);
+        organization.Name.ShouldBe("默认组织");
+        organization.IsDefault.ShouldBeTrue();
+        (await db.Set<Yunke.Core.Accounts.Account>().SingleAsync(a => a.TenantId == tenant)).OrganizationId.ShouldBe(tenant);
+    }
+
+    [Fact]
     public async Task An_instance_that_predates_organizations_gets_its_default_one_on_first_use()
     {
         var tenant = await app.NewTenantAsync();
