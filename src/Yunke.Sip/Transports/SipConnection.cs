@@ -9,9 +9,11 @@ namespace Yunke.Sip.Transports;
 /// </summary>
 public abstract class SipConnection : SipFlow
 {
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(2);
     private readonly Channel<ReadOnlyMemory<byte>> outgoing;
     private readonly CancellationTokenSource closing = new();
     private int closed;
+    private volatile bool readEnded;
 
     private protected SipConnection(IPEndPoint local, IPEndPoint remote, SipTransportLimits limits)
     {
@@ -35,14 +37,14 @@ public abstract class SipConnection : SipFlow
 
     public override bool Send(ReadOnlyMemory<byte> bytes)
     {
-        if (IsClosed) return false;
+        if (IsClosed || readEnded) return false;
         if (outgoing.Writer.TryWrite(bytes)) return true;
         // The queue is full: the peer does not read. Holding more for it would let it exhaust our memory.
         Close();
         return false;
     }
 
-    /// <summary>Closes the connection; pending sends are dropped.</summary>
+    /// <summary>Closes the connection at once; pending sends are dropped.</summary>
     public void Close()
     {
         if (Interlocked.Exchange(ref closed, 1) != 0) return;
@@ -65,9 +67,13 @@ public abstract class SipConnection : SipFlow
         }
         finally
         {
-            Close();
+            // What was queued before the read side ended (say, the answer to the message before an
+            // over-size one) still goes out, briefly, before the socket closes.
+            readEnded = true;
+            outgoing.Writer.TryComplete();
         }
-        try { await writing; } catch (Exception e) when (SipTransport.IsDisconnectError(e)) { }
+        try { await writing.WaitAsync(FlushTimeout); } catch (Exception e) when (e is TimeoutException || SipTransport.IsDisconnectError(e)) { }
+        Close();
     }
 
     private async Task WriteLoopAsync()
