@@ -24,6 +24,8 @@ public sealed class SipUdpTransport : SipTransport
         var socket = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
+            // Room for a burst (a wave of re-REGISTERs) while the receive loop catches up; the kernel may cap it.
+            socket.ReceiveBufferSize = 1024 * 1024;
             socket.Bind(local);
             return new SipUdpTransport(socket, receiver, limits);
         }
