@@ -9,6 +9,8 @@ namespace Yunke.Sip.Transports;
 /// </summary>
 public abstract class SipConnection : SipFlow
 {
+    /// <summary>The answer to a double-CRLF keep-alive ping (RFC 5626 4.4.1).</summary>
+    private protected static readonly ReadOnlyMemory<byte> Pong = "\r\n"u8.ToArray();
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(2);
     private readonly Channel<ReadOnlyMemory<byte>> outgoing;
     private readonly CancellationTokenSource closing = new();

@@ -117,9 +117,8 @@ public sealed class SipTcpTransport : SipTransport
 }
 
 /// <summary>One TCP connection: framing by Content-Length, CRLF keep-alive answered, idle and slow-loris cut-offs.</summary>
-public sealed class SipTcpConnection : SipConnection
+internal sealed class SipTcpConnection : SipConnection
 {
-    private static readonly ReadOnlyMemory<byte> Pong = "\r\n"u8.ToArray();
     private readonly Socket socket;
     private readonly NetworkStream stream;
     private readonly Action<SipInbound> receiver;

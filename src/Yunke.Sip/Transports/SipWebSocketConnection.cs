@@ -42,6 +42,9 @@ public sealed class SipWebSocketConnection : SipConnection
         {
             var length = 0;
             ValueWebSocketReceiveResult result;
+            // No idle limit between messages: browser phones may stay silent between re-registrations, and
+            // the host's WebSocket pings find dead peers. Within a message, the slow-loris limit applies.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Closing);
             do
             {
                 if (length == capacity)
@@ -49,15 +52,24 @@ public sealed class SipWebSocketConnection : SipConnection
                     await CloseSocketAsync(WebSocketCloseStatus.MessageTooBig, "SIP message too large");
                     return;
                 }
-                result = await socket.ReceiveAsync(buffer.AsMemory(length), Closing);
+                result = await socket.ReceiveAsync(buffer.AsMemory(length), deadline.Token);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     await CloseSocketAsync(WebSocketCloseStatus.NormalClosure, null);
                     return;
                 }
+                if (length == 0) deadline.CancelAfter(Limits.MessageTimeout);
                 length += result.Count;
             } while (!result.EndOfMessage);
-            SipTransport.Deliver(buffer.AsSpan(0, length).ToArray(), this, RemoteEndPoint, receiver);
+
+            var message = buffer.AsSpan(0, length);
+            if (message.TrimStart("\r\n"u8).IsEmpty)
+            {
+                // Browser stacks (SIP.js) ping with a double CRLF as on TCP and expect the same pong.
+                if (length >= 4) Send(Pong);
+                continue;
+            }
+            SipTransport.Deliver(message.ToArray(), this, RemoteEndPoint, receiver);
         }
     }
 

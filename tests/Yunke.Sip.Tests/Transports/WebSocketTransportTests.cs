@@ -116,6 +116,19 @@ public sealed class WebSocketTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_double_crlf_ping_is_answered_with_a_crlf_pong()
+    {
+        await browser.SendAsync("\r\n\r\n"u8.ToArray(), WebSocketMessageType.Text, true, default);
+
+        using var timeout = new CancellationTokenSource(TestSip.Patience);
+        var buffer = new byte[16];
+        var result = await browser.ReceiveAsync(buffer.AsMemory(), timeout.Token);
+
+        buffer[..result.Count].ShouldBe("\r\n"u8.ToArray());
+        core.Handled.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task The_connection_ends_when_the_browser_closes()
     {
         await browser.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", default);
