@@ -54,10 +54,14 @@ public sealed class SipEndpointTests : IAsyncLifetime
 
         var ack = InviteClientTransaction.CreateAck((SipRequest)SipParser.Parse(Encoding.UTF8.GetBytes(Invite("inv-1", "z9hG4bKinv1"))).Message!, busy);
         phone.Send(ack.ToBytes(), server);
-        // Without the ACK the 486 would come again after T1 (500 ms).
+
+        var transaction = seen.Single().Transaction!;
+        for (var i = 0; i < 100 && transaction.State != SipTransactionState.Confirmed; i++) await Task.Delay(50);
+        transaction.State.ShouldBe(SipTransactionState.Confirmed);
+        while (await phone.ReceiveAsync(TimeSpan.FromMilliseconds(200)) is not null) { } // any sent before the ACK landed
+        // Without the ACK the 486 would come again every T1..T2 (500 ms, 1 s, 2 s...).
         (await phone.ResponseForAsync("inv-1", TimeSpan.FromMilliseconds(1200))).ShouldBeNull();
         seen.Select(s => s.Request.Method).ShouldBe(["INVITE"]);
-        seen[0].Transaction!.State.ShouldBe(SipTransactionState.Confirmed);
     }
 
     [Fact]
