@@ -14,6 +14,7 @@ public abstract class SipConnection : SipFlow
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(2);
     private readonly Channel<ReadOnlyMemory<byte>> outgoing;
     private readonly CancellationTokenSource closing = new();
+    private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int closed;
     private volatile bool readEnded;
 
@@ -35,7 +36,6 @@ public abstract class SipConnection : SipFlow
 
     private protected SipTransportLimits Limits { get; }
     private protected CancellationToken Closing => closing.Token;
-    private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public override bool Send(ReadOnlyMemory<byte> bytes)
     {
