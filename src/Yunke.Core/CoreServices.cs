@@ -7,6 +7,7 @@ using Yunke.Core.Commercial;
 using Yunke.Core.Instances;
 using Yunke.Core.Numbers;
 using Yunke.Core.Offerings;
+using Yunke.Core.Staff;
 using Yunke.Core.Trials;
 using Yunke.Core.Verification;
 
@@ -28,6 +29,11 @@ public static class CoreServices
         services.AddScoped<CommercialUseService>();
         services.AddScoped<AccountStanding>();
         services.AddScoped<VerificationService>();
+        services.AddScoped<StaffPermissions>();
+        services.AddScoped<PasswordRulesService>();
+        services.AddScoped<RoleService>();
+        services.AddScoped<OrganizationService>();
+        services.AddScoped<EmployeeService>();
         services.AddSingleton<AgentStateHub>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentStateHub>());
         return services;

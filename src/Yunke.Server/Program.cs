@@ -78,6 +78,7 @@ api.MapInstanceEndpoints();
 api.MapTrialEndpoints();
 api.MapVerificationEndpoints();
 api.MapOperatorAccountEndpoints();
+api.MapStaffEndpoints();
 
 app.MapStaticAssets();
 app.MapConsoleEndpoints();

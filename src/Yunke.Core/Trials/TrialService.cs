@@ -6,6 +6,7 @@ using Yunke.Core.Instances;
 using Yunke.Core.Numbers;
 using Yunke.Core.Offerings;
 using Yunke.Core.Persistence;
+using Yunke.Core.Staff;
 
 namespace Yunke.Core.Trials;
 
@@ -103,6 +104,7 @@ public sealed class TrialService(YunkeDb db, OfferingService offerings, AccountS
         var (admin, _) = await accounts.AddTenantAdminAsync(instance.Id, owner, ct);
         instance.TenantAdminAccountId = admin.Id;
         db.Add(instance);
+        db.Add(Organization.DefaultFor(instance.Id, now));
         application.Status = TrialStatus.Approved;
         application.InstanceId = instance.Id;
         application.DecidedAt = now;
