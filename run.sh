@@ -10,11 +10,14 @@ echo "Building Yunke..."
 dotnet publish src/Yunke.Server -c Release -o artifacts/server --nologo -v q >/dev/null
 
 url=http://127.0.0.1:8080
+# The demo operator password, unless one is chosen; it is set when ./data is first created.
+password=${Yunke__Operator__Password:-Yunke#Demo2026}
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   case "${args[i]}" in
     --urls=*) url=${args[i]#--urls=} ;;
     --urls) url=${args[i + 1]:-$url} ;;
+    --Yunke:Operator:Password=*) password=${args[i]#*=} ;;
   esac
 done
 url=${url%%;*}
@@ -24,11 +27,10 @@ cat <<BANNER
   Yunke
   Console and sign-up:  $url/
   API reference:        $url/docs      (OpenAPI: $url/openapi/v1.json)
-  Operator account:     operator
-  Operator password:    printed below on the first start ("Yunke operator account created"),
-                        or chosen with  ./run.sh --Yunke:Operator:Password='...'  on the first start.
-                        Delete ./data to start again from nothing.
+  Demo operator:        account 'operator', password '$password'
+                        (set when ./data is first created; choose another with
+                         ./run.sh --Yunke:Operator:Password='...'; delete ./data to start from nothing)
 
 BANNER
 # The content root is the published folder (appsettings.json, web assets); data stays in ./data.
-exec dotnet artifacts/server/Yunke.Server.dll --contentRoot "$PWD/artifacts/server" "$@"
+exec dotnet artifacts/server/Yunke.Server.dll --contentRoot "$PWD/artifacts/server" --Yunke:Operator:Password="$password" "$@"

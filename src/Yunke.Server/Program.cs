@@ -66,7 +66,7 @@ app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapOpenApi();
-app.MapScalarApiReference("/docs");
+app.MapScalarApiReference("/docs", o => o.DisableDefaultFonts()); // no fonts from outside hosts
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
 
 var open = app.MapGroup("/api/v1").WithTags("Yunke");
