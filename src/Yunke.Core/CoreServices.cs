@@ -1,12 +1,15 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Yunke.Core.Accounts;
+using Yunke.Core.Agents;
 using Yunke.Core.AgentStates;
 using Yunke.Core.Audit;
+using Yunke.Core.CalledRoutes;
 using Yunke.Core.Commercial;
 using Yunke.Core.Instances;
 using Yunke.Core.Numbers;
 using Yunke.Core.Offerings;
+using Yunke.Core.SkillQueues;
 using Yunke.Core.Trials;
 using Yunke.Core.Verification;
 
@@ -28,6 +31,10 @@ public static class CoreServices
         services.AddScoped<CommercialUseService>();
         services.AddScoped<AccountStanding>();
         services.AddScoped<VerificationService>();
+        services.AddScoped<SkillQueueService>();
+        services.AddScoped<AgentService>();
+        services.AddScoped<SoftphoneService>();
+        services.AddScoped<CalledRouteService>();
         services.AddSingleton<AgentStateHub>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentStateHub>());
         return services;
