@@ -27,6 +27,9 @@ public sealed class AgentService(YunkeDb db, TimeProvider clock)
     public sealed record AgentView(string AgentId, AgentType AgentType, IReadOnlyList<Guid> SkillQueueIds, string? EmployeeAccount,
         string SoftphoneNumber, bool AutoAnswer, int AutoAnswerDelaySeconds);
 
+    /// <summary>A business account as the binding dialog offers it, with the agent ID it is bound to, if any.</summary>
+    public sealed record EmployeeChoice(string Account, string DisplayName, string? AgentId);
+
     public async Task<Page<AgentView>> ListAsync(Actor actor, PageRequest page, CancellationToken ct = default)
     {
         var tenant = actor.Require(Roles.TenantAdmin).Tenant;
@@ -41,6 +44,17 @@ public sealed class AgentService(YunkeDb db, TimeProvider clock)
         var tenant = actor.Require(Roles.TenantAdmin).Tenant;
         await EnsureAllocatedAsync(tenant, ct);
         return (await ViewsAsync([await FindAsync(tenant, agentId, ct)], ct))[0];
+    }
+
+    /// <summary>The instance's business accounts for the binding dialog (选择业务账号).</summary>
+    public async Task<IReadOnlyList<EmployeeChoice>> ListEmployeeChoicesAsync(Actor actor, CancellationToken ct = default)
+    {
+        var tenant = actor.Require(Roles.TenantAdmin).Tenant;
+        var accounts = await db.Set<Account>().AsNoTracking().Where(a => a.TenantId == tenant && a.Kind == AccountKind.Staff)
+            .OrderBy(a => a.Name).Select(a => new { a.Id, a.Name, a.DisplayName }).ToListAsync(ct);
+        var bound = await db.Set<Agent>().AsNoTracking().Where(a => a.TenantId == tenant && a.EmployeeAccountId != null)
+            .ToDictionaryAsync(a => a.EmployeeAccountId!.Value, a => a.AgentId, ct);
+        return accounts.Select(a => new EmployeeChoice(a.Name, a.DisplayName, bound.GetValueOrDefault(a.Id))).ToList();
     }
 
     /// <summary>The agent ID bound to the signed-in account, for its workbench.</summary>
