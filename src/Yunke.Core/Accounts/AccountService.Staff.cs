@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Yunke.Core.Common;
+using Yunke.Core.Instances;
 
 namespace Yunke.Core.Accounts;
 
@@ -48,7 +49,7 @@ public sealed partial class AccountService
     /// <summary>Staff work only while their instance is active (a trial ends with commercial use or its expiry).</summary>
     private async Task<bool> InstanceIsUsableAsync(Guid tenantId, DateTime now, CancellationToken ct)
     {
-        var instance = await db.Set<Instances.Instance>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == tenantId, ct);
+        var instance = await db.Set<Instance>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == tenantId, ct);
         return instance is not null && instance.IsUsableAt(now);
     }
 

@@ -38,8 +38,7 @@ public sealed class InstanceService(YunkeDb db, OfferingService offerings, Accou
     public async Task<Quote> QuoteAsync(Actor actor, InstanceInput input, CancellationToken ct = default)
     {
         await db.CloudAccountAsync(actor, ct);
-        var (quote, _, _) = await PriceAsync(actor, input, new Validation(), ct);
-        return quote;
+        return (await PriceAsync(actor, input, new Validation(), ct)).Quote;
     }
 
     /// <summary>Creates the instance, its order and its tenant admin in one transaction.</summary>
@@ -49,7 +48,7 @@ public sealed class InstanceService(YunkeDb db, OfferingService offerings, Accou
         var v = new Validation()
             .True("agreeServiceAgreement", input.AgreeServiceAgreement, "Accept the service agreement (《云客服使用协议》).")
             .True("agreePrivacyPolicy", input.AgreePrivacyPolicy, "Accept the privacy policy (《隐私政策声明》).");
-        var (quote, numbers, (mode, spec, months)) = await PriceAsync(actor, input, v, ct);
+        var (quote, numbers, mode, spec, months) = await PriceAsync(actor, input, v, ct);
 
         var now = clock.GetUtcNow().UtcDateTime;
         var instance = new Instance
@@ -154,7 +153,9 @@ public sealed class InstanceService(YunkeDb db, OfferingService offerings, Accou
     }
 
     /// <summary>Validates the wizard's choices against the catalog and the caller's numbers, and prices them.</summary>
-    private async Task<(Quote Quote, List<PhoneNumber> Numbers, (BillingMode, Spec, int) Choice)> PriceAsync(
+    private sealed record Priced(Quote Quote, List<PhoneNumber> Numbers, BillingMode Mode, Spec Spec, int Months);
+
+    private async Task<Priced> PriceAsync(
         Actor actor, InstanceInput input, Validation v, CancellationToken ct)
     {
         var catalog = await offerings.GetAsync(ct);
@@ -164,7 +165,7 @@ public sealed class InstanceService(YunkeDb db, OfferingService offerings, Accou
         else if (wanted.Count > MaxNumbers) v.Add("numbers", $"At most {MaxNumbers} numbers.");
         else if (wanted.Any(n => !PhoneNumber.IsWellFormed(n))) v.Add("numbers", "Each number must be 5 to 20 digits, optionally with a leading +.");
         else if (wanted.Distinct().Count() != wanted.Count) v.Add("numbers", "A number is chosen twice.");
-        var choice = Pricing.Check(v, catalog, input.BillingMode, input.Spec, input.Seats, input.PeriodMonths);
+        var (mode, spec, months) = Pricing.Check(v, catalog, input.BillingMode, input.Spec, input.Seats, input.PeriodMonths);
         v.ThrowIfInvalid();
 
         var numbers = await db.Set<PhoneNumber>().Where(n => n.OwnerAccountId == actor.AccountId && wanted.Contains(n.Number)).ToListAsync(ct);
@@ -178,9 +179,9 @@ public sealed class InstanceService(YunkeDb db, OfferingService offerings, Accou
                 new Dictionary<string, string[]> { ["numbers"] = unusable.Select(Why).ToArray() });
 
         var ordered = wanted.Select(w => numbers.Single(n => n.Number == w)).ToList();
-        var quote = Pricing.Price(catalog, choice.Mode, choice.Spec, input.Seats!, choice.Months,
+        var quote = Pricing.Price(catalog, mode, spec, input.Seats!, months,
             ordered.Select(n => new QuotedNumber(n.Number, n.MonthlyRent)).ToList());
-        return (quote, ordered, choice);
+        return new Priced(quote, ordered, mode, spec, months);
     }
 
     private static string Why(PhoneNumber n) => n switch

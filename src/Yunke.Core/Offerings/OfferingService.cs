@@ -62,14 +62,15 @@ public sealed class OfferingService(YunkeDb db, TimeProvider clock)
         var v = new Validation();
         Catalog.Validate(v, catalog);
         v.ThrowIfInvalid();
+        catalog = catalog!.Normalized();
 
         var now = clock.GetUtcNow().UtcDateTime;
         var stored = await db.Set<StoredCatalog>().SingleOrDefaultAsync(c => c.Id == StoredCatalog.SingletonId, ct);
-        var document = StoredCatalog.Write(catalog!);
+        var document = StoredCatalog.Write(catalog);
         if (stored is null) db.Add(new StoredCatalog { Document = document, UpdatedAt = now });
         else { stored.Document = document; stored.UpdatedAt = now; }
         db.Audit(actor, now, "offerings.changed", "catalog", document.Length > 4000 ? document[..4000] : document);
         await db.SaveChangesAsync(ct);
-        return catalog!;
+        return catalog;
     }
 }

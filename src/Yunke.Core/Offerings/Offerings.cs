@@ -64,6 +64,12 @@ public sealed partial record Catalog(string Currency, IReadOnlyList<BillingMode>
         new SeatPrices(Voice: 150m, Video: 300m, Multimedia: 100m),
         new TrialOffer(Days: 30, VoiceSeats: 2, VideoSeats: 1, MultimediaSeats: 1));
 
+    /// <summary>The same catalog with lists a client left out made empty, so pricing never meets a null.</summary>
+    public Catalog Normalized() => this with
+    {
+        BillingModes = BillingModes.Select(m => m with { PeriodMonths = m.PeriodMonths ?? [], Discounts = m.Discounts ?? [] }).ToList(),
+    };
+
     /// <summary>Every field error of a catalog the operator submits.</summary>
     public static void Validate(Validation v, Catalog? c)
     {

@@ -34,7 +34,8 @@ internal sealed class TrialApplicationMap : IEntityTypeConfiguration<TrialApplic
     public void Configure(EntityTypeBuilder<TrialApplication> b)
     {
         b.HasKey(t => t.Id);
-        b.HasIndex(t => t.AccountId);
+        // At most one open application per account, even when two submissions race past the service's check.
+        b.HasIndex(t => t.AccountId).IsUnique().HasFilter("\"Status\" = 'Submitted'").HasDatabaseName("IX_TrialApplication_OneOpenPerAccount");
         b.HasIndex(t => t.Status);
         b.Property(t => t.Status).HasConversion<string>().HasMaxLength(16);
         b.Property(t => t.Company).HasMaxLength(200);

@@ -40,7 +40,7 @@ public sealed class TrialService(YunkeDb db, OfferingService offerings, AccountS
         var earlier = await db.Set<TrialApplication>().Where(t => t.AccountId == account.Id)
             .Select(t => t.Status).ToListAsync(ct);
         if (earlier.Contains(TrialStatus.Submitted))
-            throw YunkeException.Conflict("applicationOpen", "An application is already waiting for review.");
+            throw ApplicationOpen();
         if (earlier.Contains(TrialStatus.Approved))
             throw YunkeException.Conflict("trialAlreadyGranted", "This account already had its free trial.");
 
@@ -57,7 +57,8 @@ public sealed class TrialService(YunkeDb db, OfferingService offerings, AccountS
         };
         db.Add(application);
         db.Audit(actor, now, "trial.applied", application.Id.ToString(), application.Company);
-        await db.SaveChangesAsync(ct);
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateException) { throw ApplicationOpen(); }
         return ApplicationView.From(application);
     }
 
@@ -146,6 +147,9 @@ public sealed class TrialService(YunkeDb db, OfferingService offerings, AccountS
             throw YunkeException.Conflict("applicationClosed", $"The application is already {application.Status.ToString().ToLowerInvariant()}.");
         return application;
     }
+
+    private static YunkeException ApplicationOpen() =>
+        YunkeException.Conflict("applicationOpen", "An application is already waiting for review.");
 
     private static string TrialName(string company)
     {

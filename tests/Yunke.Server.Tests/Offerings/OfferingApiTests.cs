@@ -60,6 +60,34 @@ public abstract class OfferingApiTests(YunkeApp app)
     }
 
     [Fact]
+    public async Task Lists_left_out_of_a_billing_mode_are_stored_empty()
+    {
+        var op = await app.OperatorAsync();
+        var catalog = JsonNode.Parse((await app.Anonymous().GetAsync<JsonElement>("/api/v1/offerings")).GetRawText())!;
+        var payPerUse = catalog["billingModes"]!.AsArray().Single(m => m!["kind"]!.GetValue<string>() == "payPerUse")!.AsObject();
+        payPerUse.Remove("discounts");
+        payPerUse.Remove("periodMonths");
+        var saved = await op.PutAsync<JsonElement>("/api/v1/operator/offerings", catalog);
+        var stored = saved.GetProperty("billingModes").EnumerateArray().Single(m => m.Str("kind") == "payPerUse");
+        stored.GetProperty("discounts").GetArrayLength().ShouldBe(0);
+
+        var (account, number) = await app.NewCommercialAccountAsync();
+        var quote = await account.PostAsync<JsonElement>("/api/v1/instances/quote",
+            Commerce.InstanceBody([number], billingMode: payPerUse["code"]!.GetValue<string>(), periodMonths: null));
+        quote.GetProperty("lines").EnumerateArray().ShouldAllBe(l => l.GetProperty("months").GetInt32() == 1);
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_describes_the_commercial_endpoints()
+    {
+        var document = await app.Anonymous().GetAsync<JsonElement>("/openapi/v1.json");
+        var paths = document.GetProperty("paths");
+        foreach (var path in new[] { "/api/v1/offerings", "/api/v1/instances/quote", "/api/v1/numbers/own", "/api/v1/me/trial-applications",
+                     "/api/v1/operator/number-requests/{id}/fulfil", "/api/v1/operator/trial-applications/{id}/reject", "/api/v1/me/service" })
+            paths.TryGetProperty(path, out _).ShouldBeTrue(path);
+    }
+
+    [Fact]
     public async Task A_cloud_account_cannot_change_the_catalog()
     {
         var account = await app.NewCloudAccountAsync();

@@ -732,7 +732,10 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AccountId");
+                    b.HasIndex("AccountId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_TrialApplication_OneOpenPerAccount")
+                        .HasFilter("\"Status\" = 'Submitted'");
 
                     b.HasIndex("Status");
 

@@ -722,7 +722,10 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AccountId");
+                    b.HasIndex("AccountId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_TrialApplication_OneOpenPerAccount")
+                        .HasFilter("\"Status\" = 'Submitted'");
 
                     b.HasIndex("Status");
 

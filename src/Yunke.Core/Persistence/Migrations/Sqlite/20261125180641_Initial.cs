@@ -486,9 +486,11 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_TrialApplication_AccountId",
+                name: "IX_TrialApplication_OneOpenPerAccount",
                 table: "TrialApplication",
-                column: "AccountId");
+                column: "AccountId",
+                unique: true,
+                filter: "\"Status\" = 'Submitted'");
 
             migrationBuilder.CreateIndex(
                 name: "IX_TrialApplication_Status",
