@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yunke.Core.Accounts;
 using Yunke.Core.Agents;
 using Yunke.Core.AgentStates;
@@ -34,6 +35,8 @@ public static class CoreServices
         services.AddScoped<SkillQueueService>();
         services.AddScoped<AgentService>();
         services.AddScoped<SoftphoneService>();
+        // The server registers the configured one (Yunke:Sip); this default keeps Core usable on its own.
+        services.TryAddSingleton(new SipPlatform("127.0.0.1", 5060, 5062));
         services.AddScoped<CalledRouteService>();
         services.AddSingleton<AgentStateHub>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentStateHub>());
