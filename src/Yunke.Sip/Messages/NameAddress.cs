@@ -1,0 +1,100 @@
+using System.Text;
+
+namespace Yunke.Sip.Messages;
+
+/// <summary>
+/// The value of From, To, Contact, Route and similar headers: an optional display name, a URI and
+/// header parameters (name-addr or addr-spec, RFC 3261 20.10).
+/// </summary>
+public sealed class NameAddress
+{
+    public NameAddress(SipUri uri, string? displayName = null)
+    {
+        Uri = uri;
+        DisplayName = displayName;
+    }
+
+    /// <summary>The display name with quotes and quoted-pairs resolved; null when there is none.</summary>
+    public string? DisplayName { get; set; }
+    public SipUri Uri { get; set; }
+    public SipParameters Parameters { get; } = new();
+
+    public string? Tag
+    {
+        get => Parameters["tag"];
+        set { if (value is null) Parameters.Remove("tag"); else Parameters.Set("tag", value); }
+    }
+
+    public static NameAddress Parse(string text) =>
+        TryParse(text, out var value, out var error) ? value : throw new FormatException(error);
+
+    public static bool TryParse(string text, out NameAddress value, out string? error)
+    {
+        value = null!;
+        var s = text.AsSpan().Trim();
+        string? display = null;
+        int i;
+        var langle = -1;
+
+        if (s.Length > 0 && s[0] == '"')
+        {
+            var end = SipSyntax.ReadQuoted(s, 0);
+            if (end < 0) { error = "unterminated quoted display name"; return false; }
+            display = SipSyntax.Unquote(s[..end]);
+            i = SipSyntax.SkipWhitespace(s, end);
+            if (i >= s.Length || s[i] != '<') { error = "a quoted display name must be followed by <URI>"; return false; }
+            langle = i;
+        }
+        else
+        {
+            var lt = s.IndexOf('<');
+            var semi = s.IndexOf(';');
+            if (lt >= 0 && (semi < 0 || lt < semi))
+            {
+                // Unquoted display names are tokens separated by LWS; RFC 4475 3.1.1.6 allows no LWS before <.
+                var name = s[..lt].Trim();
+                foreach (var c in name)
+                    if (!SipSyntax.IsTokenChar(c) && !SipSyntax.IsWhitespace(c)) { error = "display name has characters that need quoting"; return false; }
+                display = name.IsEmpty ? null : name.ToString();
+                langle = lt;
+            }
+        }
+
+        SipUri? uri;
+        if (langle >= 0)
+        {
+            var close = s[langle..].IndexOf('>');
+            if (close < 0) { error = "missing > after URI"; return false; }
+            var uriText = s[(langle + 1)..(langle + close)];
+            if (uriText.IsEmpty || SipSyntax.IsWhitespace(uriText[0]) || SipSyntax.IsWhitespace(uriText[^1]))
+            {
+                error = "spaces inside <URI>";
+                return false;
+            }
+            if (!SipUri.TryParse(uriText.ToString(), out uri, out error)) return false;
+            i = langle + close + 1;
+        }
+        else
+        {
+            // addr-spec: parameters after the URI belong to the header, so a URI with ; ? or , must be in <>.
+            var semi = s.IndexOf(';');
+            var uriText = semi < 0 ? s : s[..semi];
+            uriText = uriText.TrimEnd();
+            if (uriText.IndexOfAny('?', ',') >= 0) { error = "a URI with headers must be enclosed in <>"; return false; }
+            if (!SipUri.TryParse(uriText.ToString(), out uri, out error)) return false;
+            i = semi < 0 ? s.Length : semi;
+        }
+
+        value = new NameAddress(uri, display);
+        return SipParameters.TryParse(s[i..], value.Parameters, out error);
+    }
+
+    public override string ToString()
+    {
+        var sb = new StringBuilder(96);
+        if (DisplayName is not null) sb.Append(SipSyntax.Quote(DisplayName)).Append(' ');
+        sb.Append('<').Append(Uri).Append('>');
+        Parameters.AppendTo(sb);
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,77 @@
+namespace Yunke.Sip.Messages;
+
+/// <summary>One header field as it appeared: canonical name and unfolded value.</summary>
+public readonly record struct SipHeader(string Name, string Value);
+
+/// <summary>
+/// The header fields of a message, in order, with repeats kept apart as received.
+/// Names are compared without regard to case and compact forms are stored under their long name.
+/// </summary>
+public sealed class SipHeaders : IReadOnlyList<SipHeader>
+{
+    private readonly List<SipHeader> items = new(16);
+
+    public int Count => items.Count;
+    public SipHeader this[int index] => items[index];
+
+    public void Add(string name, string value) => items.Add(new(SipHeaderNames.Canonicalize(name), value));
+
+    internal void AddCanonical(string name, string value) => items.Add(new(name, value));
+
+    /// <summary>Replaces every field of that name with one (added at the end if there was none).</summary>
+    public void Set(string name, string value)
+    {
+        name = SipHeaderNames.Canonicalize(name);
+        var at = items.FindIndex(h => Is(h, name));
+        RemoveAll(name);
+        if (at < 0 || at > items.Count) items.Add(new(name, value));
+        else items.Insert(at, new(name, value));
+    }
+
+    public int RemoveAll(string name)
+    {
+        name = SipHeaderNames.Canonicalize(name);
+        return items.RemoveAll(h => Is(h, name));
+    }
+
+    public bool Contains(string name) => Get(name) is not null;
+
+    /// <summary>The value of the first field with that name, or null.</summary>
+    public string? Get(string name)
+    {
+        name = SipHeaderNames.Canonicalize(name);
+        foreach (var h in items)
+            if (Is(h, name)) return h.Value;
+        return null;
+    }
+
+    /// <summary>How many fields (lines) carry that name.</summary>
+    public int CountOf(string name)
+    {
+        name = SipHeaderNames.Canonicalize(name);
+        var n = 0;
+        foreach (var h in items)
+            if (Is(h, name)) n++;
+        return n;
+    }
+
+    /// <summary>Every value of a header: repeated fields in order and, for list headers, each comma-separated element.</summary>
+    public List<string> GetValues(string name)
+    {
+        name = SipHeaderNames.Canonicalize(name);
+        var list = SipHeaderNames.IsList(name);
+        var values = new List<string>();
+        foreach (var h in items)
+        {
+            if (!Is(h, name)) continue;
+            if (list) values.AddRange(SipSyntax.SplitList(h.Value));
+            else values.Add(h.Value);
+        }
+        return values;
+    }
+
+    private static bool Is(SipHeader h, string name) => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase);
+
+    public IEnumerator<SipHeader> GetEnumerator() => items.GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}

@@ -1,0 +1,176 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace Yunke.Sip.Messages;
+
+/// <summary>
+/// A SIP request or response: start line, header fields and body.
+/// Typed properties read the header fields each time they are asked, so the fields stay the single truth;
+/// they return null or empty when a field is absent or malformed (the parser has already refused
+/// malformed core fields of anything it hands out as valid).
+/// </summary>
+public abstract class SipMessage
+{
+    public string Version { get; set; } = "SIP/2.0";
+    public SipHeaders Headers { get; } = new();
+    public ReadOnlyMemory<byte> Body { get; set; } = ReadOnlyMemory<byte>.Empty;
+
+    public string? CallId => Headers.Get(SipHeaderNames.CallId);
+
+    public NameAddress? From => ParseAddress(SipHeaderNames.From);
+    public NameAddress? To => ParseAddress(SipHeaderNames.To);
+
+    public CSeq? CSeq =>
+        Headers.Get(SipHeaderNames.CSeq) is { } v && Messages.CSeq.TryParse(v, out var c, out _) ? c : null;
+
+    public int? MaxForwards =>
+        Headers.Get(SipHeaderNames.MaxForwards) is { } v && SipSyntax.TryParseUInt(v.AsSpan().Trim(), 255, out var n) ? (int)n : null;
+
+    /// <summary>The Expires header in seconds (capped at 2**32-1); null when absent or not a number.</summary>
+    public uint? Expires
+    {
+        get
+        {
+            var v = Headers.Get(SipHeaderNames.Expires)?.Trim();
+            if (string.IsNullOrEmpty(v) || !v.All(char.IsAsciiDigit)) return null;
+            return SipSyntax.TryParseUInt(v, uint.MaxValue, out var n) ? n : uint.MaxValue;
+        }
+    }
+
+    public string? ContentType => Headers.Get(SipHeaderNames.ContentType);
+
+    public IReadOnlyList<Via> Vias
+    {
+        get
+        {
+            var list = new List<Via>();
+            foreach (var v in Headers.GetValues(SipHeaderNames.Via))
+                if (Via.TryParse(v, out var via, out _)) list.Add(via);
+            return list;
+        }
+    }
+
+    public IReadOnlyList<SipContact> Contacts
+    {
+        get
+        {
+            var list = new List<SipContact>();
+            foreach (var v in Headers.GetValues(SipHeaderNames.Contact))
+                if (SipContact.TryParse(v, out var c, out _)) list.Add(c);
+            return list;
+        }
+    }
+
+    private NameAddress? ParseAddress(string name) =>
+        Headers.Get(name) is { } v && NameAddress.TryParse(v, out var a, out _) ? a : null;
+
+    /// <summary>The body as text (UTF-8), for SDP and other textual bodies.</summary>
+    public string BodyText => Encoding.UTF8.GetString(Body.Span);
+
+    public void SetBody(string contentType, string text)
+    {
+        Headers.Set(SipHeaderNames.ContentType, contentType);
+        Body = Encoding.UTF8.GetBytes(text);
+    }
+
+    protected abstract void WriteStartLine(StringBuilder sb);
+
+    /// <summary>Writes the message; Content-Length always states the body's true length.</summary>
+    public void WriteTo(IBufferWriter<byte> writer)
+    {
+        var startLine = new StringBuilder(96);
+        WriteStartLine(startLine);
+        Write(writer, startLine.ToString());
+        writer.Write("\r\n"u8);
+        foreach (var h in Headers)
+        {
+            if (string.Equals(h.Name, SipHeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)) continue;
+            Write(writer, h.Name);
+            writer.Write(": "u8);
+            Write(writer, h.Value);
+            writer.Write("\r\n"u8);
+        }
+        writer.Write("Content-Length: "u8);
+        var digits = writer.GetSpan(11);
+        Body.Length.TryFormat(digits, out var written, provider: CultureInfo.InvariantCulture);
+        writer.Advance(written);
+        writer.Write("\r\n\r\n"u8);
+        if (!Body.IsEmpty) writer.Write(Body.Span);
+    }
+
+    // Encodes straight into the output: serializing allocates nothing but the start line.
+    private static void Write(IBufferWriter<byte> writer, string text)
+    {
+        var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        writer.Advance(Encoding.UTF8.GetBytes(text, span));
+    }
+
+    public byte[] ToBytes()
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        WriteTo(buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public override string ToString() => Encoding.UTF8.GetString(ToBytes());
+}
+
+public sealed class SipRequest : SipMessage
+{
+    public SipRequest(string method, SipUri uri)
+    {
+        Method = method;
+        Uri = uri;
+    }
+
+    /// <summary>The method as sent; methods are case-sensitive (RFC 3261 7.1).</summary>
+    public string Method { get; set; }
+    public SipUri Uri { get; set; }
+
+    protected override void WriteStartLine(StringBuilder sb) => sb.Append(Method).Append(' ').Append(Uri).Append(' ').Append(Version);
+}
+
+public sealed class SipResponse : SipMessage
+{
+    public SipResponse(int statusCode, string reasonPhrase)
+    {
+        StatusCode = statusCode;
+        ReasonPhrase = reasonPhrase;
+    }
+
+    public int StatusCode { get; set; }
+    public string ReasonPhrase { get; set; }
+
+    public bool IsProvisional => StatusCode < 200;
+    public bool IsSuccess => StatusCode is >= 200 and < 300;
+
+    protected override void WriteStartLine(StringBuilder sb) =>
+        sb.Append(Version).Append(' ').Append(StatusCode.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(ReasonPhrase);
+
+    /// <summary>
+    /// A response to a request as RFC 3261 8.2.6.2 builds it: Via, From, To, Call-ID and CSeq copied,
+    /// and a To tag added when the request had none (except for 100 Trying).
+    /// Copies the raw header text, so it also works for a request that failed validation.
+    /// </summary>
+    public static SipResponse CreateFor(SipRequest request, int statusCode, string reasonPhrase, string? toTag = null)
+    {
+        var response = new SipResponse(statusCode, reasonPhrase);
+        foreach (var h in request.Headers)
+        {
+            if (h.Name is SipHeaderNames.Via or SipHeaderNames.From or SipHeaderNames.CallId or SipHeaderNames.CSeq)
+                response.Headers.AddCanonical(h.Name, h.Value);
+            else if (h.Name is SipHeaderNames.To && !response.Headers.Contains(SipHeaderNames.To))
+            {
+                var to = h.Value;
+                if (statusCode > 100 && toTag is not null && NameAddress.TryParse(to, out var address, out _) && address.Tag is null)
+                {
+                    address.Tag = toTag;
+                    to = address.ToString();
+                }
+                response.Headers.AddCanonical(h.Name, to);
+            }
+        }
+        return response;
+    }
+}

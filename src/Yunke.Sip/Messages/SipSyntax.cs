@@ -1,0 +1,116 @@
+namespace Yunke.Sip.Messages;
+
+/// <summary>Character classes and small scanners of the RFC 3261 grammar (section 25.1).</summary>
+internal static class SipSyntax
+{
+    public static bool IsTokenChar(char c) =>
+        c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9'
+            or '-' or '.' or '!' or '%' or '*' or '_' or '+' or '`' or '\'' or '~';
+
+    public static bool IsWhitespace(char c) => c is ' ' or '\t' or '\r' or '\n';
+
+    public static bool IsToken(ReadOnlySpan<char> s)
+    {
+        if (s.IsEmpty) return false;
+        foreach (var c in s)
+            if (!IsTokenChar(c)) return false;
+        return true;
+    }
+
+    public static int SkipWhitespace(ReadOnlySpan<char> s, int i)
+    {
+        while (i < s.Length && IsWhitespace(s[i])) i++;
+        return i;
+    }
+
+    public static int ReadToken(ReadOnlySpan<char> s, int i)
+    {
+        while (i < s.Length && IsTokenChar(s[i])) i++;
+        return i;
+    }
+
+    /// <summary>Reads a quoted-string starting at the opening quote; returns the index after the closing
+    /// quote, or -1 when the string never ends (RFC 4475 quotbal).</summary>
+    public static int ReadQuoted(ReadOnlySpan<char> s, int i)
+    {
+        i++; // opening quote
+        while (i < s.Length)
+        {
+            var c = s[i];
+            if (c == '\\') { i += 2; continue; }
+            if (c == '"') return i + 1;
+            i++;
+        }
+        return -1;
+    }
+
+    /// <summary>The content of a quoted-string with its quoted-pairs resolved (\" becomes ").</summary>
+    public static string Unquote(ReadOnlySpan<char> quoted)
+    {
+        var inner = quoted[1..^1];
+        if (inner.IndexOf('\\') < 0) return inner.ToString();
+        var sb = new System.Text.StringBuilder(inner.Length);
+        for (var i = 0; i < inner.Length; i++)
+        {
+            if (inner[i] == '\\' && i + 1 < inner.Length) i++;
+            sb.Append(inner[i]);
+        }
+        return sb.ToString();
+    }
+
+    public static string Quote(string text)
+    {
+        var sb = new System.Text.StringBuilder(text.Length + 2).Append('"');
+        foreach (var c in text)
+        {
+            if (c is '"' or '\\') sb.Append('\\');
+            sb.Append(c);
+        }
+        return sb.Append('"').ToString();
+    }
+
+    /// <summary>Splits a comma-separated header value, ignoring commas inside quotes and angle brackets.
+    /// Elements are trimmed; an empty element is returned as such so callers can reject it.</summary>
+    public static List<string> SplitList(string value)
+    {
+        // Most list headers carry one value per line: no copy then (field values are already trimmed).
+        if (!value.Contains(',')) return [value];
+        var parts = new List<string>(2);
+        var s = value.AsSpan();
+        int start = 0, angle = 0;
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c == '"')
+            {
+                var end = ReadQuoted(s, i);
+                if (end < 0) break; // the element parser reports the unterminated quote
+                i = end - 1;
+            }
+            else if (c == '<') angle++;
+            else if (c == '>' && angle > 0) angle--;
+            else if (c == ',' && angle == 0)
+            {
+                parts.Add(s[start..i].Trim().ToString());
+                start = i + 1;
+            }
+        }
+        parts.Add(s[start..].Trim().ToString());
+        return parts;
+    }
+
+    public static bool TryParseUInt(ReadOnlySpan<char> digits, uint max, out uint value)
+    {
+        value = 0;
+        if (digits.IsEmpty) return false;
+        ulong v = 0;
+        foreach (var c in digits)
+        {
+            if (c is < '0' or > '9') return false;
+            v = v * 10 + (uint)(c - '0');
+            if (v > max) return false;
+        }
+        value = (uint)v;
+        return true;
+    }
+}
