@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Yunke.Core.CalledRoutes;
 using Yunke.Server.Tests.Infrastructure;
 
 namespace Yunke.Server.Tests.Agents;
@@ -136,6 +138,10 @@ public abstract class CalledRouteApiTests(YunkeApp app)
 
         var queue = (await tenantAdmin.QueuesAsync()).First().Id();
         (await tenantAdmin.PostAsync<JsonElement>("/api/v1/called-routes", ToQueue(experience, queue))).Str("number").ShouldBe(experience);
+
+        // Commercial use releases the experience number: its route goes with it.
+        await owner.OpenServiceAsync();
+        (await app.WithDbAsync(db => db.Set<CalledRoute>().CountAsync(r => r.Number == experience))).ShouldBe(0);
     }
 }
 
