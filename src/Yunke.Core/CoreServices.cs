@@ -11,6 +11,7 @@ using Yunke.Core.Instances;
 using Yunke.Core.Numbers;
 using Yunke.Core.Offerings;
 using Yunke.Core.SkillQueues;
+using Yunke.Core.Staff;
 using Yunke.Core.Trials;
 using Yunke.Core.Verification;
 
@@ -38,6 +39,11 @@ public static class CoreServices
         // The server registers the configured one (Yunke:Sip); this default keeps Core usable on its own.
         services.TryAddSingleton(new SipPlatform("127.0.0.1", 5060, 5062));
         services.AddScoped<CalledRouteService>();
+        services.AddScoped<StaffPermissions>();
+        services.AddScoped<PasswordRulesService>();
+        services.AddScoped<RoleService>();
+        services.AddScoped<OrganizationService>();
+        services.AddScoped<EmployeeService>();
         services.AddSingleton<AgentStateHub>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentStateHub>());
         return services;

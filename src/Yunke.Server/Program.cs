@@ -9,6 +9,7 @@ using Yunke.Core.Offerings;
 using Yunke.Core.Persistence;
 using Yunke.Server.Api;
 using Yunke.Server.Auth;
+using Yunke.Server.Components;
 using Yunke.Server.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -35,6 +36,10 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
     document.Info.Description = "The public contract of Yunke (api-v1). Sign in with POST /api/v1/auth/login and send the token as 'Authorization: Bearer <token>'.";
     return Task.CompletedTask;
 }));
+builder.Services.AddYunkeConsole();
+// Serve the console's package assets (MudBlazor, Blazor's script) from a build in any environment, not only Development;
+// a published app carries them in wwwroot and this is a no-op there.
+builder.WebHost.UseStaticWebAssets();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -55,9 +60,12 @@ await using (var scope = app.Services.CreateAsyncScope())
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseConsoleCulture();
 app.UseAuthentication();
 app.UsePasswordChangeGate();
+app.UseConsolePasswordGate();
 app.UseAuthorization();
+app.UseAntiforgery();
 
 app.MapOpenApi();
 app.MapScalarApiReference("/docs");
@@ -75,6 +83,11 @@ api.MapOperatorAccountEndpoints();
 api.MapSkillQueueEndpoints();
 api.MapAgentEndpoints();
 api.MapCalledRouteEndpoints();
+api.MapStaffEndpoints();
+
+app.MapStaticAssets();
+app.MapConsoleEndpoints();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"Yunke is listening on {string.Join(", ", app.Urls)} (data in {dataDir})."));

@@ -13,6 +13,8 @@ public enum AccountKind
     Staff,
 }
 
+public enum Gender { Unspecified, Male, Female }
+
 public enum VerificationStatus { None, Pending, Verified, Rejected }
 
 /// <summary>
@@ -34,6 +36,12 @@ public sealed class Account
     public Guid? OwnerAccountId { get; set; }
     public string Email { get; set; } = "";
     public string Phone { get; set; } = "";
+    /// <summary>Employee profile (业务账号) of a staff account: gender, department, organisation and supervisor.</summary>
+    public Gender Gender { get; set; }
+    public string Department { get; set; } = "";
+    public Guid? OrganizationId { get; set; }
+    /// <summary>Another staff account of the same tenant, holding the supervisor or tenant admin role.</summary>
+    public Guid? SupervisorId { get; set; }
     public string PasswordHash { get; set; } = "";
     public DateTime PasswordChangedAt { get; set; }
     /// <summary>Hashes of earlier passwords, newest first, so a rule can forbid reuse.</summary>
@@ -69,6 +77,9 @@ internal sealed class AccountMap : IEntityTypeConfiguration<Account>
         b.HasIndex(a => a.NormalizedName).IsUnique();
         b.HasIndex(a => a.TenantId);
         b.Property(a => a.Kind).HasConversion<string>().HasMaxLength(16);
+        b.Property(a => a.Gender).HasConversion<string>().HasMaxLength(16);
+        b.Property(a => a.Department).HasMaxLength(64);
+        b.HasIndex(a => a.OrganizationId);
         b.Property(a => a.Verification).HasConversion<string>().HasMaxLength(16);
         b.Property(a => a.SecurityStamp).IsConcurrencyToken();
     }

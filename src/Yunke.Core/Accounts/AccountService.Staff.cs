@@ -26,6 +26,7 @@ public sealed partial class AccountService
             Kind = AccountKind.Staff,
             Roles = [Roles.TenantAdmin],
             TenantId = tenantId,
+            OrganizationId = tenantId, // the default organisation shares the tenant's id
             OwnerAccountId = owner.Id,
             Email = owner.Email,
             Phone = owner.Phone,

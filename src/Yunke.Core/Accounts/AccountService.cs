@@ -3,15 +3,13 @@ using Microsoft.EntityFrameworkCore;
 using Yunke.Core.Audit;
 using Yunke.Core.Common;
 using Yunke.Core.Persistence;
+using Yunke.Core.Staff;
 
 namespace Yunke.Core.Accounts;
 
 /// <summary>Sign-up, sign-in with lock-out, and password changes, for every kind of account.</summary>
 public sealed partial class AccountService(YunkeDb db, IPasswordHasher<Account> hasher, TimeProvider clock)
 {
-    public const int MaxFailedLogins = 5;
-    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
-
     public sealed record SignUp(string? Account, string? Password, string? Email, string? Phone);
 
     public async Task<Account> SignUpAsync(SignUp request, string? remoteIp, CancellationToken ct = default)
@@ -57,14 +55,15 @@ public sealed partial class AccountService(YunkeDb db, IPasswordHasher<Account> 
 
         var verdict = hasher.VerifyHashedPassword(account, account.PasswordHash, password!);
         var actor = new Actor(account.Id, account.Name, account.Roles, account.TenantId, remoteIp);
+        var policy = await db.PolicyForAsync(account, ct);
         if (verdict == PasswordVerificationResult.Failed)
         {
             account.FailedLogins++;
-            if (account.FailedLogins >= MaxFailedLogins)
+            if (account.FailedLogins >= policy.LockoutThreshold)
             {
-                account.LockedUntil = now + LockoutDuration;
+                account.LockedUntil = now + policy.LockoutDuration;
                 account.FailedLogins = 0;
-                db.Audit(actor, now, "account.locked", account.Name, $"after {MaxFailedLogins} failed sign-ins");
+                db.Audit(actor, now, "account.locked", account.Name, $"after {policy.LockoutThreshold} failed sign-ins");
             }
             await db.SaveChangesAsync(ct);
             throw BadCredentials();
@@ -73,6 +72,12 @@ public sealed partial class AccountService(YunkeDb db, IPasswordHasher<Account> 
             throw YunkeException.Rule("instanceNotActive", "The call center instance of this account has ended or expired.");
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
             account.PasswordHash = hasher.HashPassword(account, password!);
+        // Only staff passwords age (the tenant's maximum age); the token then carries the change-first gate.
+        if (account.Kind == AccountKind.Staff && !account.MustChangePassword && policy.IsExpired(account.PasswordChangedAt, now))
+        {
+            account.MustChangePassword = true;
+            db.Audit(actor, now, "account.passwordExpired", account.Name, $"older than {policy.MaxAgeDays} days");
+        }
         account.FailedLogins = 0;
         account.LockedUntil = null;
         db.Audit(actor, now, "account.signIn", account.Name);
@@ -80,9 +85,8 @@ public sealed partial class AccountService(YunkeDb db, IPasswordHasher<Account> 
         return account;
     }
 
-    /// <summary>Changes the actor's own password under the rules that govern its account.</summary>
-    public async Task<Account> ChangePasswordAsync(Actor actor, string? currentPassword, string? newPassword,
-        PasswordPolicy? policy = null, CancellationToken ct = default)
+    /// <summary>Changes the actor's own password under the rules that govern its account (its tenant's, for staff).</summary>
+    public async Task<Account> ChangePasswordAsync(Actor actor, string? currentPassword, string? newPassword, CancellationToken ct = default)
     {
         new Validation().Required("currentPassword", currentPassword, PasswordPolicy.MaxLength).ThrowIfInvalid();
         var account = await db.Set<Account>().SingleOrDefaultAsync(a => a.Id == actor.AccountId, ct)
@@ -90,11 +94,12 @@ public sealed partial class AccountService(YunkeDb db, IPasswordHasher<Account> 
         if (hasher.VerifyHashedPassword(account, account.PasswordHash, currentPassword!) == PasswordVerificationResult.Failed)
             throw YunkeException.Invalid("currentPassword", "The current password is wrong.");
 
-        policy ??= PasswordPolicy.Default;
+        var policy = await db.PolicyForAsync(account, ct);
         var v = new Validation();
         foreach (var broken in policy.Check(account.Name, newPassword)) v.Add("newPassword", broken);
         if (newPassword == currentPassword) v.Add("newPassword", "The new password must differ from the current one.");
-        else if (v.IsValid && account.PasswordHistory.Take(policy.HistoryCount)
+        // "The last N passwords" count the current one, which is refused above whatever N is.
+        else if (v.IsValid && account.PasswordHistory.Take(policy.HistoryCount - 1)
                      .Any(old => hasher.VerifyHashedPassword(account, old, newPassword!) != PasswordVerificationResult.Failed))
             v.Add("newPassword", $"The new password must differ from the last {policy.HistoryCount} passwords.");
         v.ThrowIfInvalid();
@@ -109,7 +114,7 @@ public sealed partial class AccountService(YunkeDb db, IPasswordHasher<Account> 
     internal void SetPassword(Account account, string password, bool mustChange)
     {
         if (!string.IsNullOrEmpty(account.PasswordHash))
-            account.PasswordHistory = [account.PasswordHash, .. account.PasswordHistory.Take(23)];
+            account.PasswordHistory = [account.PasswordHash, .. account.PasswordHistory.Take(PasswordPolicy.MaxHistoryCount - 1)];
         account.PasswordHash = hasher.HashPassword(account, password);
         account.PasswordChangedAt = Now;
         account.MustChangePassword = mustChange;
@@ -162,7 +167,7 @@ public sealed partial class AccountService(YunkeDb db, IPasswordHasher<Account> 
     }
 
     /// <summary>Saves, turning a lost race on the unique account name into the same clear conflict.</summary>
-    private async Task SaveUniqueAsync(CancellationToken ct)
+    internal async Task SaveUniqueAsync(CancellationToken ct)
     {
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException)

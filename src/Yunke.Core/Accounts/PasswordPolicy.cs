@@ -1,9 +1,13 @@
+using System.Text.Json.Serialization;
+using Yunke.Core.Common;
+
 namespace Yunke.Core.Accounts;
 
 /// <summary>
-/// Password complexity, history and age rules ("账号和密码规则"). The defaults are the seed's:
-/// 8 characters or more, upper case, lower case, digit and special character, and never the
-/// account name or its reverse.
+/// Password complexity, history, age and lock-out rules ("账号和密码规则"). The defaults are the
+/// seed's: 8 characters or more, upper case, lower case, digit and special character, and never
+/// the account name or its reverse. Cloud and operator accounts always use the defaults; each
+/// tenant may set its own for its staff (see <c>Staff/PasswordRules</c>).
 /// </summary>
 public sealed record PasswordPolicy(
     int MinLength = 8,
@@ -13,9 +17,13 @@ public sealed record PasswordPolicy(
     bool RequireSpecial = true,
     bool ForbidAccountOrReverse = true,
     int HistoryCount = 3,
-    int MaxAgeDays = 90)
+    int MaxAgeDays = 90,
+    int LockoutThreshold = 5,
+    int LockoutMinutes = 15)
 {
     public const int MaxLength = 128;
+    /// <summary>How many earlier password hashes an account keeps, so the longest history rule can be checked.</summary>
+    public const int MaxHistoryCount = 24;
 
     public static PasswordPolicy Default { get; } = new();
 
@@ -38,6 +46,20 @@ public sealed record PasswordPolicy(
             broken.Add("The password must not be the account name or the account name reversed.");
         return broken;
     }
+
+    /// <summary>Whether a password set at <paramref name="changedAt"/> is too old at <paramref name="now"/>; 0 days means never.</summary>
+    public bool IsExpired(DateTime changedAt, DateTime now) => MaxAgeDays > 0 && changedAt.AddDays(MaxAgeDays) <= now;
+
+    [JsonIgnore]
+    public TimeSpan LockoutDuration => TimeSpan.FromMinutes(LockoutMinutes);
+
+    /// <summary>Bounds a tenant admin may choose within, each broken one named by its field.</summary>
+    public void Validate(Validation v) => v
+        .Check("minLength", MinLength is >= 8 and <= 64, "minLength must be between 8 and 64.")
+        .Check("historyCount", HistoryCount is >= 0 and <= MaxHistoryCount, $"historyCount must be between 0 and {MaxHistoryCount}.")
+        .Check("maxAgeDays", MaxAgeDays is >= 0 and <= 3650, "maxAgeDays must be between 0 (never expires) and 3650.")
+        .Check("lockoutThreshold", LockoutThreshold is >= 3 and <= 20, "lockoutThreshold must be between 3 and 20 failed sign-ins.")
+        .Check("lockoutMinutes", LockoutMinutes is >= 1 and <= 1440, "lockoutMinutes must be between 1 and 1440.");
 
     private static bool IsSpecial(char c) => !char.IsAsciiLetterOrDigit(c) && !char.IsWhiteSpace(c) && !char.IsControl(c);
 

@@ -7,6 +7,7 @@ using Yunke.Core.Common;
 using Yunke.Core.Numbers;
 using Yunke.Core.Offerings;
 using Yunke.Core.Persistence;
+using Yunke.Core.Staff;
 
 namespace Yunke.Core.Instances;
 
@@ -88,6 +89,7 @@ public sealed class InstanceService(YunkeDb db, OfferingService offerings, Accou
         instance.TenantAdminAccountId = admin.Id;
         db.AddRange(instance, order);
         await agents.AllocateAsync(instance, ct);
+        db.Add(Organization.DefaultFor(instance.Id, now));
         db.Audit(actor, now, "instance.created", instance.Name,
             $"{mode.Code} {spec.Code} {months} months, seats {instance.Seats}, numbers {string.Join(", ", numbers.Select(n => n.Number))}", instance.Id);
         db.Audit(actor, now, "order.placed", order.Id.ToString(), $"{quote.Total} {quote.Currency}", instance.Id);

@@ -7,6 +7,7 @@ using Yunke.Core.Instances;
 using Yunke.Core.Numbers;
 using Yunke.Core.Offerings;
 using Yunke.Core.Persistence;
+using Yunke.Core.Staff;
 
 namespace Yunke.Core.Trials;
 
@@ -106,6 +107,7 @@ public sealed class TrialService(YunkeDb db, OfferingService offerings, AccountS
         instance.TenantAdminAccountId = admin.Id;
         db.Add(instance);
         await agents.AllocateAsync(instance, ct);
+        db.Add(Organization.DefaultFor(instance.Id, now));
         application.Status = TrialStatus.Approved;
         application.InstanceId = instance.Id;
         application.DecidedAt = now;

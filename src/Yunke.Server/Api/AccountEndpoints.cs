@@ -35,7 +35,7 @@ public static class AccountEndpoints
 
         api.MapPost("/auth/password", async (PasswordRequest body, AccountService accounts, TokenIssuer tokens, TimeProvider clock, HttpContext http) =>
         {
-            var account = await accounts.ChangePasswordAsync(http.Actor(), body.CurrentPassword, body.NewPassword, ct: http.RequestAborted);
+            var account = await accounts.ChangePasswordAsync(http.Actor(), body.CurrentPassword, body.NewPassword, http.RequestAborted);
             return Login(account, tokens, clock);
         }).WithSummary("Change your own password; answers a fresh token, since older ones stop working.");
 

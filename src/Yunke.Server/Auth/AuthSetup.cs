@@ -68,7 +68,9 @@ public static class AuthSetup
                     },
                 };
             });
+        services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PermissionHandler>();
         services.AddAuthorizationBuilder()
+            .AddPermissionPolicies()
             .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme).RequireAuthenticatedUser());
         return services;
     }

@@ -25,6 +25,10 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                     OwnerAccountId = table.Column<Guid>(type: "TEXT", nullable: true),
                     Email = table.Column<string>(type: "TEXT", nullable: false),
                     Phone = table.Column<string>(type: "TEXT", nullable: false),
+                    Gender = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Department = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    SupervisorId = table.Column<Guid>(type: "TEXT", nullable: true),
                     PasswordHash = table.Column<string>(type: "TEXT", nullable: false),
                     PasswordChangedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     PasswordHistory = table.Column<string>(type: "TEXT", nullable: false),
@@ -92,6 +96,22 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Catalog", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CustomRole",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Permissions = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CustomRole", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -180,6 +200,22 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Organization",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ParentId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    IsDefault = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Organization", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "PhoneNumber",
                 columns: table => new
                 {
@@ -232,6 +268,19 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_SoftphoneSettings", x => x.TenantId);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TenantPasswordRules",
+                columns: table => new
+                {
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Policy = table.Column<string>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TenantPasswordRules", x => x.TenantId);
                 });
 
             migrationBuilder.CreateTable(
@@ -364,6 +413,11 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Account_OrganizationId",
+                table: "Account",
+                column: "OrganizationId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Account_TenantId",
                 table: "Account",
                 column: "TenantId");
@@ -412,6 +466,12 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 column: "TenantId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_CustomRole_TenantId_Code",
+                table: "CustomRole",
+                columns: new[] { "TenantId", "Code" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_EnterpriseVerification_AccountId",
                 table: "EnterpriseVerification",
                 column: "AccountId");
@@ -456,6 +516,11 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 name: "IX_Order_AccountId",
                 table: "Order",
                 column: "AccountId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Organization_TenantId",
+                table: "Organization",
+                column: "TenantId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_PhoneNumber_InstanceId",
@@ -517,6 +582,9 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 name: "Catalog");
 
             migrationBuilder.DropTable(
+                name: "CustomRole");
+
+            migrationBuilder.DropTable(
                 name: "EnterpriseVerification");
 
             migrationBuilder.DropTable(
@@ -532,10 +600,16 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 name: "Order");
 
             migrationBuilder.DropTable(
+                name: "Organization");
+
+            migrationBuilder.DropTable(
                 name: "PhoneNumber");
 
             migrationBuilder.DropTable(
                 name: "SoftphoneSettings");
+
+            migrationBuilder.DropTable(
+                name: "TenantPasswordRules");
 
             migrationBuilder.DropTable(
                 name: "TrialApplication");

@@ -27,6 +27,10 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                     OwnerAccountId = table.Column<Guid>(type: "uuid", nullable: true),
                     Email = table.Column<string>(type: "text", nullable: false),
                     Phone = table.Column<string>(type: "text", nullable: false),
+                    Gender = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Department = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: true),
+                    SupervisorId = table.Column<Guid>(type: "uuid", nullable: true),
                     PasswordHash = table.Column<string>(type: "text", nullable: false),
                     PasswordChangedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     PasswordHistory = table.Column<List<string>>(type: "text[]", nullable: false),
@@ -94,6 +98,22 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Catalog", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CustomRole",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Permissions = table.Column<List<string>>(type: "text[]", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CustomRole", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -182,6 +202,22 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "Organization",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ParentId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    IsDefault = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Organization", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "PhoneNumber",
                 columns: table => new
                 {
@@ -234,6 +270,19 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_SoftphoneSettings", x => x.TenantId);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TenantPasswordRules",
+                columns: table => new
+                {
+                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Policy = table.Column<string>(type: "text", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TenantPasswordRules", x => x.TenantId);
                 });
 
             migrationBuilder.CreateTable(
@@ -366,6 +415,11 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Account_OrganizationId",
+                table: "Account",
+                column: "OrganizationId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Account_TenantId",
                 table: "Account",
                 column: "TenantId");
@@ -414,6 +468,12 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 column: "TenantId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_CustomRole_TenantId_Code",
+                table: "CustomRole",
+                columns: new[] { "TenantId", "Code" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_EnterpriseVerification_AccountId",
                 table: "EnterpriseVerification",
                 column: "AccountId");
@@ -458,6 +518,11 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 name: "IX_Order_AccountId",
                 table: "Order",
                 column: "AccountId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Organization_TenantId",
+                table: "Organization",
+                column: "TenantId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_PhoneNumber_InstanceId",
@@ -519,6 +584,9 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 name: "Catalog");
 
             migrationBuilder.DropTable(
+                name: "CustomRole");
+
+            migrationBuilder.DropTable(
                 name: "EnterpriseVerification");
 
             migrationBuilder.DropTable(
@@ -534,10 +602,16 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 name: "Order");
 
             migrationBuilder.DropTable(
+                name: "Organization");
+
+            migrationBuilder.DropTable(
                 name: "PhoneNumber");
 
             migrationBuilder.DropTable(
                 name: "SoftphoneSettings");
+
+            migrationBuilder.DropTable(
+                name: "TenantPasswordRules");
 
             migrationBuilder.DropTable(
                 name: "TrialApplication");

@@ -13,7 +13,7 @@ using Yunke.Core.Persistence;
 namespace Yunke.Core.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresYunkeDb))]
-    [Migration("20261125180727_Initial")]
+    [Migration("20261125184539_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -38,6 +38,11 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Department")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasColumnType("text");
@@ -54,6 +59,11 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
 
                     b.Property<bool>("Frozen")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("Gender")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<string>("Kind")
                         .IsRequired()
@@ -75,6 +85,9 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("uuid");
 
                     b.Property<Guid?>("OwnerAccountId")
                         .HasColumnType("uuid");
@@ -109,6 +122,9 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                     b.Property<string>("StandingReason")
                         .HasColumnType("text");
 
+                    b.Property<Guid?>("SupervisorId")
+                        .HasColumnType("uuid");
+
                     b.Property<Guid?>("TenantId")
                         .HasColumnType("uuid");
 
@@ -121,6 +137,8 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
 
                     b.HasIndex("NormalizedName")
                         .IsUnique();
+
+                    b.HasIndex("OrganizationId");
 
                     b.HasIndex("TenantId");
 
@@ -684,6 +702,88 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("SkillQueue");
+                });
+
+            modelBuilder.Entity("Yunke.Core.Staff.CustomRole", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.PrimitiveCollection<List<string>>("Permissions")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Code")
+                        .IsUnique();
+
+                    b.ToTable("CustomRole");
+                });
+
+            modelBuilder.Entity("Yunke.Core.Staff.Organization", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid?>("ParentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("Organization");
+                });
+
+            modelBuilder.Entity("Yunke.Core.Staff.TenantPasswordRules", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Policy")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("TenantPasswordRules");
                 });
 
             modelBuilder.Entity("Yunke.Core.Trials.TrialApplication", b =>
