@@ -10,7 +10,7 @@ using Yunke.Core.Common;
 using Yunke.Core.Instances;
 using Yunke.Core.Persistence;
 using Yunke.Core.SkillQueues;
-using Yunke.Server.Components.Pages.Configuration;
+using Yunke.Server.Components.Pages.Config;
 
 namespace Yunke.Server.Tests.Console;
 
