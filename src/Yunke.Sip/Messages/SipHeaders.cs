@@ -18,6 +18,9 @@ public sealed class SipHeaders : IReadOnlyList<SipHeader>
 
     internal void AddCanonical(string name, string value) => items.Add(new(name, value));
 
+    /// <summary>Replaces the value of the field at that position, keeping its name and place.</summary>
+    internal void Replace(int index, string value) => items[index] = items[index] with { Value = value };
+
     /// <summary>Replaces every field of that name with one (added at the end if there was none).</summary>
     public void Set(string name, string value)
     {

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using Yunke.Sip.Messages;
+using Yunke.Sip.Transactions;
+using Yunke.Sip.Transports;
+
+namespace Yunke.Sip.Endpoints;
+
+/// <summary>
+/// Ties transports to the transaction layer (RFC 3261 17): a new request becomes a server transaction
+/// and goes to the handler, retransmissions are absorbed by their transaction, responses go to the
+/// client transaction that sent the request. What to answer (OPTIONS, REGISTER, unknown methods) is
+/// the handler's business: this layer has no policy.
+/// </summary>
+public sealed class SipEndpoint : IAsyncDisposable
+{
+    private readonly Func<SipIncomingRequest, Task> handler;
+    private readonly TimeProvider clock;
+    private readonly SipTimers timers;
+    private readonly SipTransportLimits limits;
+    private readonly SipTransactionTable transactions = new();
+    private readonly List<SipTransport> transports = [];
+
+    /// <param name="handler">Called for each new request, off the receive loop; an exception answers 500 if no final response was sent.</param>
+    public SipEndpoint(Func<SipIncomingRequest, Task> handler, TimeProvider? clock = null, SipTimers? timers = null, SipTransportLimits? limits = null)
+    {
+        this.handler = handler;
+        this.clock = clock ?? TimeProvider.System;
+        this.timers = timers ?? SipTimers.Default;
+        this.limits = limits ?? SipTransportLimits.Default;
+    }
+
+    public IReadOnlyList<SipTransport> Transports => transports;
+
+    /// <summary>Live transactions, client and server.</summary>
+    public int TransactionCount => transactions.Count;
+
+    public SipUdpTransport ListenUdp(IPEndPoint local) => Own(SipUdpTransport.Bind(local, Receive, limits));
+
+    public SipTcpTransport ListenTcp(IPEndPoint local) => Own(SipTcpTransport.Listen(local, Receive, limits));
+
+    /// <summary>Serves one accepted WebSocket (RFC 7118) until it closes.</summary>
+    public Task RunWebSocketAsync(WebSocket socket, IPEndPoint local, IPEndPoint remote, CancellationToken cancellationToken = default) =>
+        new SipWebSocketConnection(socket, local, remote, Receive, limits).RunAsync(cancellationToken);
+
+    private T Own<T>(T transport) where T : SipTransport
+    {
+        lock (transports) transports.Add(transport);
+        return transport;
+    }
+
+    /// <summary>The receiver every transport of this endpoint feeds; public so other transports can feed it too.</summary>
+    public void Receive(SipInbound inbound)
+    {
+        if (inbound.Message is SipResponse response)
+        {
+            // A response no transaction waits for is a stray or a late retransmission: RFC 3261 18.1.2 drops it.
+            transactions.DispatchResponse(response);
+            return;
+        }
+        var request = (SipRequest)inbound.Message;
+        if (transactions.DispatchRequest(request)) return;
+
+        SipServerTransaction? transaction = null;
+        if (request.Method != "ACK")
+        {
+            var flow = inbound.Flow;
+            transaction = request.Method == "INVITE"
+                ? new InviteServerTransaction(request, flow.IsReliable, m => flow.Send(m), clock, timers)
+                : new NonInviteServerTransaction(request, flow.IsReliable, m => flow.Send(m), clock, timers);
+            // Without a cookie branch there is no key to match retransmissions by: answered statelessly (no table entry).
+            if (SipTransactionKey.ForServer(request) is not null && !transactions.Add(transaction)) return; // a racing retransmission
+        }
+        var incoming = new SipIncomingRequest(inbound, transaction);
+        // 100 Trying at once stops the INVITE retransmissions while the core works (RFC 3261 17.2.1).
+        if (transaction is InviteServerTransaction) transaction.SendResponse(SipResponse.CreateFor(request, 100, "Trying"));
+        _ = Task.Run(() => HandleAsync(incoming));
+    }
+
+    private async Task HandleAsync(SipIncomingRequest incoming)
+    {
+        try
+        {
+            await handler(incoming);
+        }
+        catch (Exception)
+        {
+            if (incoming.Transaction?.State is SipTransactionState.Trying or SipTransactionState.Proceeding)
+                incoming.Respond(500, "Server Internal Error");
+        }
+    }
+
+    /// <summary>
+    /// Sends a request in a client transaction on <paramref name="flow"/> and completes with its final
+    /// response: a synthesized 408 when no answer came in time (RFC 3261 8.1.3.1). For INVITE the first
+    /// 2xx completes it; acknowledging it is the caller's (RFC 3261 13.2.2.4).
+    /// </summary>
+    public Task<SipResponse> SendRequestAsync(SipRequest request, SipFlow flow)
+    {
+        var done = new TaskCompletionSource<SipResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        SipClientTransaction transaction = request.Method == "INVITE"
+            ? new InviteClientTransaction(request, flow.IsReliable, m => flow.Send(m), clock, timers)
+            : new NonInviteClientTransaction(request, flow.IsReliable, m => flow.Send(m), clock, timers);
+        transaction.ResponseReceived += (_, response) => { if (!response.IsProvisional) done.TrySetResult(response); };
+        transaction.Terminated += _ => done.TrySetResult(SipResponse.CreateFor(request, 408, "Request Timeout"));
+        if (!transactions.Add(transaction)) throw new InvalidOperationException("A transaction with this branch is already live.");
+        transaction.Start();
+        return done.Task;
+    }
+
+    /// <summary>A random token for branches and tags: unguessable, so strangers cannot forge matches.</summary>
+    public static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>A fresh RFC 3261 branch with the magic cookie.</summary>
+    public static string NewBranch() => Via.MagicCookie + NewToken();
+
+    public async ValueTask DisposeAsync()
+    {
+        SipTransport[] owned;
+        lock (transports) owned = [.. transports];
+        foreach (var transport in owned) await transport.DisposeAsync();
+    }
+}

@@ -1,0 +1,22 @@
+namespace Yunke.Sip.Transports;
+
+/// <summary>What one peer may cost us: a listener exposed to the Internet must bound every resource a stranger can make it hold.</summary>
+public sealed record SipTransportLimits
+{
+    public static SipTransportLimits Default { get; } = new();
+
+    /// <summary>Larger datagrams are dropped unread (a SIP message over UDP should fit a path MTU anyway, RFC 3261 18.1.1).</summary>
+    public int MaxDatagramBytes { get; init; } = 32 * 1024;
+    /// <summary>Header section cap on streams; over it the connection is closed, as there is no way to resynchronize.</summary>
+    public int MaxHeaderBytes { get; init; } = 16 * 1024;
+    /// <summary>Body cap on streams and WebSocket messages.</summary>
+    public int MaxBodyBytes { get; init; } = 64 * 1024;
+    /// <summary>A connection that sends nothing for this long is closed (phones keep theirs alive with CRLF pings).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(3);
+    /// <summary>Once a message has begun it must be complete within this time: the slow-loris cut-off.</summary>
+    public TimeSpan MessageTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Connections accepted beyond this are closed at once.</summary>
+    public int MaxConnections { get; init; } = 4096;
+    /// <summary>Messages queued for one connection; a peer that reads slower than this is disconnected.</summary>
+    public int MaxQueuedSends { get; init; } = 256;
+}
