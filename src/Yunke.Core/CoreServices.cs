@@ -1,12 +1,16 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yunke.Core.Accounts;
+using Yunke.Core.Agents;
 using Yunke.Core.AgentStates;
 using Yunke.Core.Audit;
+using Yunke.Core.CalledRoutes;
 using Yunke.Core.Commercial;
 using Yunke.Core.Instances;
 using Yunke.Core.Numbers;
 using Yunke.Core.Offerings;
+using Yunke.Core.SkillQueues;
 using Yunke.Core.Staff;
 using Yunke.Core.Trials;
 using Yunke.Core.Verification;
@@ -29,6 +33,12 @@ public static class CoreServices
         services.AddScoped<CommercialUseService>();
         services.AddScoped<AccountStanding>();
         services.AddScoped<VerificationService>();
+        services.AddScoped<SkillQueueService>();
+        services.AddScoped<AgentService>();
+        services.AddScoped<SoftphoneService>();
+        // The server registers the configured one (Yunke:Sip); this default keeps Core usable on its own.
+        services.TryAddSingleton(new SipPlatform("127.0.0.1", 5060, 5062));
+        services.AddScoped<CalledRouteService>();
         services.AddScoped<StaffPermissions>();
         services.AddScoped<PasswordRulesService>();
         services.AddScoped<RoleService>();

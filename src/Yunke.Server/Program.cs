@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Scalar.AspNetCore;
 using Yunke.Core;
 using Yunke.Core.Accounts;
+using Yunke.Core.Agents;
 using Yunke.Core.Offerings;
 using Yunke.Core.Persistence;
 using Yunke.Server.Api;
@@ -23,6 +24,7 @@ builder.Services.AddSingleton(options);
 builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, "keys")));
 builder.Services.AddYunkeDatabase(options.Database.Provider, options.Database.ConnectionString, dataDir);
 builder.Services.AddYunkeCore();
+builder.Services.AddSingleton(new SipPlatform(options.Sip.Host, options.Sip.Port, options.Sip.PoolPort, options.Sip.Realm));
 builder.Services.AddYunkeAuth(new TokenIssuer(dataDir));
 builder.Services.AddProblemDetails();
 // Binding failures (bad JSON, a word where a number belongs) reach ProblemMapping instead of a bare 400.
@@ -78,6 +80,9 @@ api.MapInstanceEndpoints();
 api.MapTrialEndpoints();
 api.MapVerificationEndpoints();
 api.MapOperatorAccountEndpoints();
+api.MapSkillQueueEndpoints();
+api.MapAgentEndpoints();
+api.MapCalledRouteEndpoints();
 api.MapStaffEndpoints();
 
 app.MapStaticAssets();

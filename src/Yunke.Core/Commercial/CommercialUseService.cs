@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Yunke.Core.Accounts;
 using Yunke.Core.Audit;
+using Yunke.Core.CalledRoutes;
 using Yunke.Core.Common;
 using Yunke.Core.Instances;
 using Yunke.Core.Numbers;
@@ -55,6 +56,11 @@ public sealed class CommercialUseService(YunkeDb db, TimeProvider clock)
             number.Status = NumberStatus.Released;
             db.Audit(actor, now, "numbers.experienceReleased", number.Number, "", number.InstanceId);
         }
+        // A released number routes nowhere, so that the next instance it is lent to can route it.
+        var released = experience.Select(n => n.Number).ToList();
+        var routes = await db.Set<CalledRoute>().Where(r => released.Contains(r.Number)).ToListAsync(ct);
+        foreach (var route in routes) db.Audit(actor, now, "calledRoute.deleted", route.AccessCode, "number released", route.TenantId);
+        db.RemoveRange(routes);
 
         // A new stamp ends every token and cookie they hold; sign-in refuses them as the instance is no longer active.
         var staff = await db.Set<Account>().Where(a => a.TenantId != null && trialIds.Contains(a.TenantId.Value)).ToListAsync(ct);

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Yunke.Core.Accounts;
+using Yunke.Core.Agents;
 using Yunke.Core.Audit;
 using Yunke.Core.Common;
 using Yunke.Core.Numbers;
@@ -14,7 +15,7 @@ namespace Yunke.Core.Instances;
 /// The new-instance wizard of seed chapter 3 step 5 (numbers, name, billing mode, spec, seats, period,
 /// itemised price, agreements), and reading one's instances and orders.
 /// </summary>
-public sealed class InstanceService(YunkeDb db, OfferingService offerings, AccountService accounts, TimeProvider clock)
+public sealed class InstanceService(YunkeDb db, OfferingService offerings, AccountService accounts, AgentService agents, TimeProvider clock)
 {
     public const int MaxNumbers = 100;
 
@@ -87,6 +88,7 @@ public sealed class InstanceService(YunkeDb db, OfferingService offerings, Accou
         var (admin, password) = await accounts.AddTenantAdminAsync(instance.Id, owner, ct);
         instance.TenantAdminAccountId = admin.Id;
         db.AddRange(instance, order);
+        await agents.AllocateAsync(instance, ct);
         db.Add(Organization.DefaultFor(instance.Id, now));
         db.Audit(actor, now, "instance.created", instance.Name,
             $"{mode.Code} {spec.Code} {months} months, seats {instance.Seats}, numbers {string.Join(", ", numbers.Select(n => n.Number))}", instance.Id);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Yunke.Core.Accounts;
+using Yunke.Core.Agents;
 using Yunke.Core.Audit;
 using Yunke.Core.Common;
 using Yunke.Core.Instances;
@@ -14,7 +15,8 @@ namespace Yunke.Core.Trials;
 /// Free trials (seed chapter 2): a verified account in good standing applies, the operator approves,
 /// and approval provisions a trial instance with an experience number, a few seats and a tenant admin.
 /// </summary>
-public sealed class TrialService(YunkeDb db, OfferingService offerings, AccountService accounts, NumberService numbers, TimeProvider clock)
+public sealed class TrialService(YunkeDb db, OfferingService offerings, AccountService accounts, NumberService numbers, AgentService agents,
+    TimeProvider clock)
 {
     public sealed record ApplicationInput(string? Company, string? ContactName, string? ContactPhone, string? Email, bool AgreePrivacyPolicy = false);
 
@@ -104,6 +106,7 @@ public sealed class TrialService(YunkeDb db, OfferingService offerings, AccountS
         var (admin, _) = await accounts.AddTenantAdminAsync(instance.Id, owner, ct);
         instance.TenantAdminAccountId = admin.Id;
         db.Add(instance);
+        await agents.AllocateAsync(instance, ct);
         db.Add(Organization.DefaultFor(instance.Id, now));
         application.Status = TrialStatus.Approved;
         application.InstanceId = instance.Id;

@@ -20,6 +20,8 @@ public sealed class YunkeOptions
         public string Host { get; set; } = "127.0.0.1";
         public int Port { get; set; } = 5060;
         public int PoolPort { get; set; } = 5062;
+        /// <summary>The SIP digest realm of every softphone of the platform; softphone password hashes depend on it.</summary>
+        public string Realm { get; set; } = Core.Agents.SipPlatform.DefaultRealm;
     }
 
     public sealed class RtpOptions

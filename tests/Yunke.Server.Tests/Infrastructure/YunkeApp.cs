@@ -19,7 +19,9 @@ public abstract class YunkeApp : WebApplicationFactory<Program>
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "yunke-tests", Guid.NewGuid().ToString("N"));
+    public string DataDir { get; init; } = Path.Combine(Path.GetTempPath(), "yunke-tests", Guid.NewGuid().ToString("N"));
+    /// <summary>Leaves the data folder behind when disposed, so a second app can start on it (restart tests).</summary>
+    public bool KeepData { get; set; }
     protected abstract string Provider { get; }
     protected abstract string? ConnectionString { get; }
 
@@ -60,7 +62,8 @@ public abstract class YunkeApp : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        try { Directory.Delete(DataDir, true); } catch (IOException) { }
+        if (!KeepData)
+            try { Directory.Delete(DataDir, true); } catch (IOException) { }
         GC.SuppressFinalize(this);
     }
 }

@@ -238,6 +238,39 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "SkillQueue",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    NormalizedName = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    MediaType = table.Column<string>(type: "TEXT", maxLength: 24, nullable: false),
+                    MaxQueueLength = table.Column<int>(type: "INTEGER", nullable: false),
+                    MaxWaitSeconds = table.Column<int>(type: "INTEGER", nullable: false),
+                    WrapUpSeconds = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SkillQueue", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SoftphoneSettings",
+                columns: table => new
+                {
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Prefix = table.Column<string>(type: "TEXT", maxLength: 6, nullable: false),
+                    Mode = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    UnifiedAuthentication = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SoftphoneSettings", x => x.TenantId);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TenantPasswordRules",
                 columns: table => new
                 {
@@ -272,6 +305,32 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Agent",
+                columns: table => new
+                {
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AgentId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    AgentType = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    EmployeeAccountId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    AutoAnswer = table.Column<bool>(type: "INTEGER", nullable: false),
+                    AutoAnswerDelaySeconds = table.Column<int>(type: "INTEGER", nullable: false),
+                    SoftphoneNumber = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SoftphoneHa1 = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    SoftphonePasswordSetAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Agent", x => new { x.TenantId, x.AgentId });
+                    table.ForeignKey(
+                        name: "FK_Agent_Account_EmployeeAccountId",
+                        column: x => x.EmployeeAccountId,
+                        principalTable: "Account",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "EnterpriseVerification",
                 columns: table => new
                 {
@@ -297,6 +356,56 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "CalledRoute",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AccessCode = table.Column<string>(type: "TEXT", maxLength: 27, nullable: false),
+                    Number = table.Column<string>(type: "TEXT", maxLength: 21, nullable: false),
+                    Extension = table.Column<string>(type: "TEXT", maxLength: 6, nullable: false),
+                    DeviceType = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    SkillQueueId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    RobotId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CalledRoute", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_CalledRoute_SkillQueue_SkillQueueId",
+                        column: x => x.SkillQueueId,
+                        principalTable: "SkillQueue",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AgentSkill",
+                columns: table => new
+                {
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AgentId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SkillQueueId = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AgentSkill", x => new { x.TenantId, x.AgentId, x.SkillQueueId });
+                    table.ForeignKey(
+                        name: "FK_AgentSkill_Agent_TenantId_AgentId",
+                        columns: x => new { x.TenantId, x.AgentId },
+                        principalTable: "Agent",
+                        principalColumns: new[] { "TenantId", "AgentId" },
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_AgentSkill_SkillQueue_SkillQueueId",
+                        column: x => x.SkillQueueId,
+                        principalTable: "SkillQueue",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Account_NormalizedName",
                 table: "Account",
@@ -314,6 +423,23 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 column: "TenantId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Agent_EmployeeAccountId",
+                table: "Agent",
+                column: "EmployeeAccountId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Agent_SoftphoneNumber",
+                table: "Agent",
+                column: "SoftphoneNumber",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AgentSkill_SkillQueueId",
+                table: "AgentSkill",
+                column: "SkillQueueId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AuditEntry_At",
                 table: "AuditEntry",
                 column: "At");
@@ -322,6 +448,22 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 name: "IX_AuditEntry_TenantId_At",
                 table: "AuditEntry",
                 columns: new[] { "TenantId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CalledRoute_AccessCode",
+                table: "CalledRoute",
+                column: "AccessCode",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CalledRoute_SkillQueueId",
+                table: "CalledRoute",
+                column: "SkillQueueId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CalledRoute_TenantId",
+                table: "CalledRoute",
+                column: "TenantId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_CustomRole_TenantId_Code",
@@ -397,6 +539,18 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 column: "OwnerAccountId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_SkillQueue_TenantId_NormalizedName",
+                table: "SkillQueue",
+                columns: new[] { "TenantId", "NormalizedName" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SoftphoneSettings_Prefix",
+                table: "SoftphoneSettings",
+                column: "Prefix",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_TrialApplication_OneOpenPerAccount",
                 table: "TrialApplication",
                 column: "AccountId",
@@ -416,7 +570,13 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 name: "AgentPresence");
 
             migrationBuilder.DropTable(
+                name: "AgentSkill");
+
+            migrationBuilder.DropTable(
                 name: "AuditEntry");
+
+            migrationBuilder.DropTable(
+                name: "CalledRoute");
 
             migrationBuilder.DropTable(
                 name: "Catalog");
@@ -446,10 +606,19 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 name: "PhoneNumber");
 
             migrationBuilder.DropTable(
+                name: "SoftphoneSettings");
+
+            migrationBuilder.DropTable(
                 name: "TenantPasswordRules");
 
             migrationBuilder.DropTable(
                 name: "TrialApplication");
+
+            migrationBuilder.DropTable(
+                name: "Agent");
+
+            migrationBuilder.DropTable(
+                name: "SkillQueue");
 
             migrationBuilder.DropTable(
                 name: "Account");

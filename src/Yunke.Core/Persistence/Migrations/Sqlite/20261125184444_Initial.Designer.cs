@@ -11,7 +11,7 @@ using Yunke.Core.Persistence;
 namespace Yunke.Core.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteYunkeDb))]
-    [Migration("20261125180257_Initial")]
+    [Migration("20261125184444_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -167,6 +167,101 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                     b.ToTable("AgentPresence");
                 });
 
+            modelBuilder.Entity("Yunke.Core.Agents.Agent", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("AutoAnswer")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AutoAnswerDelaySeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("EmployeeAccountId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SoftphoneHa1")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SoftphoneNumber")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SoftphonePasswordSetAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "AgentId");
+
+                    b.HasIndex("EmployeeAccountId")
+                        .IsUnique();
+
+                    b.HasIndex("SoftphoneNumber")
+                        .IsUnique();
+
+                    b.ToTable("Agent");
+                });
+
+            modelBuilder.Entity("Yunke.Core.Agents.AgentSkill", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SkillQueueId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "AgentId", "SkillQueueId");
+
+                    b.HasIndex("SkillQueueId");
+
+                    b.ToTable("AgentSkill");
+                });
+
+            modelBuilder.Entity("Yunke.Core.Agents.SoftphoneSettings", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(6)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("UnifiedAuthentication")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId");
+
+                    b.HasIndex("Prefix")
+                        .IsUnique();
+
+                    b.ToTable("SoftphoneSettings");
+                });
+
             modelBuilder.Entity("Yunke.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -211,6 +306,57 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                     b.HasIndex("TenantId", "At");
 
                     b.ToTable("AuditEntry");
+                });
+
+            modelBuilder.Entity("Yunke.Core.CalledRoutes.CalledRoute", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AccessCode")
+                        .IsRequired()
+                        .HasMaxLength(27)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeviceType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Extension")
+                        .IsRequired()
+                        .HasMaxLength(6)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(21)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RobotId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("SkillQueueId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccessCode")
+                        .IsUnique();
+
+                    b.HasIndex("SkillQueueId");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("CalledRoute");
                 });
 
             modelBuilder.Entity("Yunke.Core.Idempotency.IdempotentRequest", b =>
@@ -504,6 +650,50 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                     b.ToTable("Catalog", (string)null);
                 });
 
+            modelBuilder.Entity("Yunke.Core.SkillQueues.SkillQueue", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MaxQueueLength")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MaxWaitSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("WrapUpSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("SkillQueue");
+                });
+
             modelBuilder.Entity("Yunke.Core.Staff.CustomRole", b =>
                 {
                     b.Property<Guid>("Id")
@@ -698,6 +888,37 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                     b.ToTable("EnterpriseVerification");
                 });
 
+            modelBuilder.Entity("Yunke.Core.Agents.Agent", b =>
+                {
+                    b.HasOne("Yunke.Core.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("EmployeeAccountId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Yunke.Core.Agents.AgentSkill", b =>
+                {
+                    b.HasOne("Yunke.Core.SkillQueues.SkillQueue", null)
+                        .WithMany()
+                        .HasForeignKey("SkillQueueId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Yunke.Core.Agents.Agent", null)
+                        .WithMany("Skills")
+                        .HasForeignKey("TenantId", "AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Yunke.Core.CalledRoutes.CalledRoute", b =>
+                {
+                    b.HasOne("Yunke.Core.SkillQueues.SkillQueue", null)
+                        .WithMany()
+                        .HasForeignKey("SkillQueueId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
             modelBuilder.Entity("Yunke.Core.Verification.EnterpriseVerification", b =>
                 {
                     b.HasOne("Yunke.Core.Accounts.Account", null)
@@ -705,6 +926,11 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Yunke.Core.Agents.Agent", b =>
+                {
+                    b.Navigation("Skills");
                 });
 #pragma warning restore 612, 618
         }

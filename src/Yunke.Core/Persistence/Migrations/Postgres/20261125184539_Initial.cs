@@ -240,6 +240,39 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "SkillQueue",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    NormalizedName = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    MediaType = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: false),
+                    MaxQueueLength = table.Column<int>(type: "integer", nullable: false),
+                    MaxWaitSeconds = table.Column<int>(type: "integer", nullable: false),
+                    WrapUpSeconds = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SkillQueue", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SoftphoneSettings",
+                columns: table => new
+                {
+                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Prefix = table.Column<string>(type: "character varying(6)", maxLength: 6, nullable: false),
+                    Mode = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    UnifiedAuthentication = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SoftphoneSettings", x => x.TenantId);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TenantPasswordRules",
                 columns: table => new
                 {
@@ -274,6 +307,32 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "Agent",
+                columns: table => new
+                {
+                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AgentId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    AgentType = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    EmployeeAccountId = table.Column<Guid>(type: "uuid", nullable: true),
+                    AutoAnswer = table.Column<bool>(type: "boolean", nullable: false),
+                    AutoAnswerDelaySeconds = table.Column<int>(type: "integer", nullable: false),
+                    SoftphoneNumber = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    SoftphoneHa1 = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    SoftphonePasswordSetAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Agent", x => new { x.TenantId, x.AgentId });
+                    table.ForeignKey(
+                        name: "FK_Agent_Account_EmployeeAccountId",
+                        column: x => x.EmployeeAccountId,
+                        principalTable: "Account",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "EnterpriseVerification",
                 columns: table => new
                 {
@@ -299,6 +358,56 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "CalledRoute",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AccessCode = table.Column<string>(type: "character varying(27)", maxLength: 27, nullable: false),
+                    Number = table.Column<string>(type: "character varying(21)", maxLength: 21, nullable: false),
+                    Extension = table.Column<string>(type: "character varying(6)", maxLength: 6, nullable: false),
+                    DeviceType = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    SkillQueueId = table.Column<Guid>(type: "uuid", nullable: true),
+                    RobotId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CalledRoute", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_CalledRoute_SkillQueue_SkillQueueId",
+                        column: x => x.SkillQueueId,
+                        principalTable: "SkillQueue",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AgentSkill",
+                columns: table => new
+                {
+                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AgentId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    SkillQueueId = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AgentSkill", x => new { x.TenantId, x.AgentId, x.SkillQueueId });
+                    table.ForeignKey(
+                        name: "FK_AgentSkill_Agent_TenantId_AgentId",
+                        columns: x => new { x.TenantId, x.AgentId },
+                        principalTable: "Agent",
+                        principalColumns: new[] { "TenantId", "AgentId" },
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_AgentSkill_SkillQueue_SkillQueueId",
+                        column: x => x.SkillQueueId,
+                        principalTable: "SkillQueue",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Account_NormalizedName",
                 table: "Account",
@@ -316,6 +425,23 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 column: "TenantId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Agent_EmployeeAccountId",
+                table: "Agent",
+                column: "EmployeeAccountId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Agent_SoftphoneNumber",
+                table: "Agent",
+                column: "SoftphoneNumber",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AgentSkill_SkillQueueId",
+                table: "AgentSkill",
+                column: "SkillQueueId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AuditEntry_At",
                 table: "AuditEntry",
                 column: "At");
@@ -324,6 +450,22 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 name: "IX_AuditEntry_TenantId_At",
                 table: "AuditEntry",
                 columns: new[] { "TenantId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CalledRoute_AccessCode",
+                table: "CalledRoute",
+                column: "AccessCode",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CalledRoute_SkillQueueId",
+                table: "CalledRoute",
+                column: "SkillQueueId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CalledRoute_TenantId",
+                table: "CalledRoute",
+                column: "TenantId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_CustomRole_TenantId_Code",
@@ -399,6 +541,18 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 column: "OwnerAccountId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_SkillQueue_TenantId_NormalizedName",
+                table: "SkillQueue",
+                columns: new[] { "TenantId", "NormalizedName" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SoftphoneSettings_Prefix",
+                table: "SoftphoneSettings",
+                column: "Prefix",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_TrialApplication_OneOpenPerAccount",
                 table: "TrialApplication",
                 column: "AccountId",
@@ -418,7 +572,13 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 name: "AgentPresence");
 
             migrationBuilder.DropTable(
+                name: "AgentSkill");
+
+            migrationBuilder.DropTable(
                 name: "AuditEntry");
+
+            migrationBuilder.DropTable(
+                name: "CalledRoute");
 
             migrationBuilder.DropTable(
                 name: "Catalog");
@@ -448,10 +608,19 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 name: "PhoneNumber");
 
             migrationBuilder.DropTable(
+                name: "SoftphoneSettings");
+
+            migrationBuilder.DropTable(
                 name: "TenantPasswordRules");
 
             migrationBuilder.DropTable(
                 name: "TrialApplication");
+
+            migrationBuilder.DropTable(
+                name: "Agent");
+
+            migrationBuilder.DropTable(
+                name: "SkillQueue");
 
             migrationBuilder.DropTable(
                 name: "Account");

@@ -13,7 +13,7 @@ using Yunke.Core.Persistence;
 namespace Yunke.Core.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresYunkeDb))]
-    [Migration("20261125180341_Initial")]
+    [Migration("20261125184539_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -173,6 +173,101 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                     b.ToTable("AgentPresence");
                 });
 
+            modelBuilder.Entity("Yunke.Core.Agents.Agent", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("AgentType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<bool>("AutoAnswer")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("AutoAnswerDelaySeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("EmployeeAccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SoftphoneHa1")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("SoftphoneNumber")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime?>("SoftphonePasswordSetAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TenantId", "AgentId");
+
+                    b.HasIndex("EmployeeAccountId")
+                        .IsUnique();
+
+                    b.HasIndex("SoftphoneNumber")
+                        .IsUnique();
+
+                    b.ToTable("Agent");
+                });
+
+            modelBuilder.Entity("Yunke.Core.Agents.AgentSkill", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("SkillQueueId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("TenantId", "AgentId", "SkillQueueId");
+
+                    b.HasIndex("SkillQueueId");
+
+                    b.ToTable("AgentSkill");
+                });
+
+            modelBuilder.Entity("Yunke.Core.Agents.SoftphoneSettings", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(6)
+                        .HasColumnType("character varying(6)");
+
+                    b.Property<bool>("UnifiedAuthentication")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("TenantId");
+
+                    b.HasIndex("Prefix")
+                        .IsUnique();
+
+                    b.ToTable("SoftphoneSettings");
+                });
+
             modelBuilder.Entity("Yunke.Core.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -219,6 +314,57 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                     b.HasIndex("TenantId", "At");
 
                     b.ToTable("AuditEntry");
+                });
+
+            modelBuilder.Entity("Yunke.Core.CalledRoutes.CalledRoute", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AccessCode")
+                        .IsRequired()
+                        .HasMaxLength(27)
+                        .HasColumnType("character varying(27)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DeviceType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Extension")
+                        .IsRequired()
+                        .HasMaxLength(6)
+                        .HasColumnType("character varying(6)");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(21)
+                        .HasColumnType("character varying(21)");
+
+                    b.Property<string>("RobotId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid?>("SkillQueueId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AccessCode")
+                        .IsUnique();
+
+                    b.HasIndex("SkillQueueId");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("CalledRoute");
                 });
 
             modelBuilder.Entity("Yunke.Core.Idempotency.IdempotentRequest", b =>
@@ -514,6 +660,50 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                     b.ToTable("Catalog", (string)null);
                 });
 
+            modelBuilder.Entity("Yunke.Core.SkillQueues.SkillQueue", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("MaxQueueLength")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MaxWaitSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("WrapUpSeconds")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("SkillQueue");
+                });
+
             modelBuilder.Entity("Yunke.Core.Staff.CustomRole", b =>
                 {
                     b.Property<Guid>("Id")
@@ -708,6 +898,37 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                     b.ToTable("EnterpriseVerification");
                 });
 
+            modelBuilder.Entity("Yunke.Core.Agents.Agent", b =>
+                {
+                    b.HasOne("Yunke.Core.Accounts.Account", null)
+                        .WithMany()
+                        .HasForeignKey("EmployeeAccountId")
+                        .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Yunke.Core.Agents.AgentSkill", b =>
+                {
+                    b.HasOne("Yunke.Core.SkillQueues.SkillQueue", null)
+                        .WithMany()
+                        .HasForeignKey("SkillQueueId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Yunke.Core.Agents.Agent", null)
+                        .WithMany("Skills")
+                        .HasForeignKey("TenantId", "AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Yunke.Core.CalledRoutes.CalledRoute", b =>
+                {
+                    b.HasOne("Yunke.Core.SkillQueues.SkillQueue", null)
+                        .WithMany()
+                        .HasForeignKey("SkillQueueId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
             modelBuilder.Entity("Yunke.Core.Verification.EnterpriseVerification", b =>
                 {
                     b.HasOne("Yunke.Core.Accounts.Account", null)
@@ -715,6 +936,11 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                         .HasForeignKey("AccountId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Yunke.Core.Agents.Agent", b =>
+                {
+                    b.Navigation("Skills");
                 });
 #pragma warning restore 612, 618
         }

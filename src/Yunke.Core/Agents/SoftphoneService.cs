@@ -1,0 +1,80 @@
+using Microsoft.EntityFrameworkCore;
+using Yunke.Core.Audit;
+using Yunke.Core.Common;
+using Yunke.Core.Persistence;
+
+namespace Yunke.Core.Agents;
+
+/// <summary>
+/// Softphone information (配置中心 > 系统管理 > 座席信息): an agent's softphone number and registrars, resetting
+/// its password (only the SIP digest HA1 is kept), and the tenant's softphone settings.
+/// </summary>
+public sealed class SoftphoneService(YunkeDb db, AgentService agents, SipPlatform sip, TimeProvider clock)
+{
+    /// <summary>A phone registered with the platform's registrar (filled in once the SIP registrar exists).</summary>
+    public sealed record Registration(string Contact, string Transport, string Registrar, DateTime ExpiresAt);
+
+    public sealed record SoftphoneView(string AgentId, string Number, IReadOnlyList<string> Registrars, SoftphoneMode Mode,
+        IReadOnlyList<Registration> Registrations, bool PasswordSet, DateTime? PasswordSetAt, bool UnifiedAuthentication, string Realm);
+
+    public sealed record SettingsInput(SoftphoneMode? Mode, bool? UnifiedAuthentication);
+
+    public sealed record SettingsView(SoftphoneMode Mode, bool UnifiedAuthentication, string Prefix, IReadOnlyList<string> Registrars);
+
+    public async Task<SoftphoneView> GetAsync(Actor actor, string agentId, CancellationToken ct = default)
+    {
+        var tenant = actor.Require(Roles.TenantAdmin).Tenant;
+        await agents.EnsureAllocatedAsync(tenant, ct);
+        var agent = await db.Set<Agent>().AsNoTracking().SingleOrDefaultAsync(a => a.TenantId == tenant && a.AgentId == agentId, ct)
+            ?? throw YunkeException.NotFound("The agent ID");
+        return View(agent, await SettingsAsync(tenant, ct));
+    }
+
+    /// <summary>Sets a new softphone password (重置软电话密码): stores HA1 = MD5(number:realm:password) and nothing else.</summary>
+    public async Task<SoftphoneView> SetPasswordAsync(Actor actor, string agentId, string? password, CancellationToken ct = default)
+    {
+        var tenant = actor.Require(Roles.TenantAdmin).Tenant;
+        await agents.EnsureAllocatedAsync(tenant, ct);
+        var agent = await db.Set<Agent>().SingleOrDefaultAsync(a => a.TenantId == tenant && a.AgentId == agentId, ct)
+            ?? throw YunkeException.NotFound("The agent ID");
+        Softphones.CheckPassword(new Validation(), "password", password, agent.SoftphoneNumber, agent.AgentId).ThrowIfInvalid();
+        var now = clock.GetUtcNow().UtcDateTime;
+        agent.SoftphoneHa1 = Softphones.Ha1(agent.SoftphoneNumber, sip.Realm, password!);
+        agent.SoftphonePasswordSetAt = now;
+        db.Audit(actor, now, "agent.softphonePasswordSet", agent.AgentId, agent.SoftphoneNumber);
+        await db.SaveChangesAsync(ct);
+        return View(agent, await SettingsAsync(tenant, ct));
+    }
+
+    public async Task<SettingsView> GetSettingsAsync(Actor actor, CancellationToken ct = default)
+    {
+        var tenant = actor.Require(Roles.TenantAdmin).Tenant;
+        await agents.EnsureAllocatedAsync(tenant, ct);
+        return ViewOf(await SettingsAsync(tenant, ct));
+    }
+
+    /// <summary>Switches single/pool mode and unified authentication; fields left null keep their value.</summary>
+    public async Task<SettingsView> UpdateSettingsAsync(Actor actor, SettingsInput input, CancellationToken ct = default)
+    {
+        var tenant = actor.Require(Roles.TenantAdmin).Tenant;
+        await agents.EnsureAllocatedAsync(tenant, ct);
+        var settings = await db.Set<SoftphoneSettings>().SingleOrDefaultAsync(s => s.TenantId == tenant, ct)
+            ?? throw YunkeException.NotFound("The softphone settings");
+        if (input.Mode is { } mode) settings.Mode = mode;
+        if (input.UnifiedAuthentication is { } unified) settings.UnifiedAuthentication = unified;
+        db.Audit(actor, clock.GetUtcNow().UtcDateTime, "softphone.settingsChanged", "softphones",
+            $"mode {settings.Mode}, unified authentication {(settings.UnifiedAuthentication ? "on" : "off")}");
+        await db.SaveChangesAsync(ct);
+        return ViewOf(settings);
+    }
+
+    private async Task<SoftphoneSettings> SettingsAsync(Guid tenant, CancellationToken ct) =>
+        await db.Set<SoftphoneSettings>().AsNoTracking().SingleOrDefaultAsync(s => s.TenantId == tenant, ct)
+        ?? throw YunkeException.NotFound("The softphone settings");
+
+    private SettingsView ViewOf(SoftphoneSettings s) => new(s.Mode, s.UnifiedAuthentication, s.Prefix, sip.Registrars(s.Mode));
+
+    // Registrations stay empty until the SIP registrar exists; none are invented here.
+    private SoftphoneView View(Agent a, SoftphoneSettings s) => new(a.AgentId, a.SoftphoneNumber, sip.Registrars(s.Mode), s.Mode, [],
+        a.SoftphoneHa1 is not null, a.SoftphonePasswordSetAt, s.UnifiedAuthentication, sip.Realm);
+}
