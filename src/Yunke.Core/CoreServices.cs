@@ -45,6 +45,7 @@ public static class CoreServices
         services.AddScoped<OrganizationService>();
         services.AddScoped<EmployeeService>();
         services.AddSingleton<AgentStateHub>();
+        services.AddScoped<Workbench>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentStateHub>());
         return services;
     }

@@ -59,6 +59,7 @@ await using (var scope = app.Services.CreateAsyncScope())
 }
 
 app.UseExceptionHandler();
+app.UseWebSockets();
 app.UseStatusCodePages();
 app.UseConsoleCulture();
 app.UseAuthentication();
@@ -84,6 +85,7 @@ api.MapSkillQueueEndpoints();
 api.MapAgentEndpoints();
 api.MapCalledRouteEndpoints();
 api.MapStaffEndpoints();
+api.MapWorkbenchEndpoints();
 
 app.MapStaticAssets();
 app.MapConsoleEndpoints();

@@ -69,6 +69,10 @@ public sealed class AgentService(YunkeDb db, TimeProvider clock)
     public Task<Agent?> FindByAccountAsync(Guid tenantId, Guid accountId, CancellationToken ct = default) =>
         Agents(tenantId).SingleOrDefaultAsync(a => a.EmployeeAccountId == accountId, ct);
 
+    /// <summary>The tenant's agent IDs, in order, for the supervisors' live view.</summary>
+    public Task<List<string>> ListIdsAsync(Guid tenantId, CancellationToken ct = default) =>
+        Agents(tenantId).OrderBy(a => a.AgentId).Select(a => a.AgentId).ToListAsync(ct);
+
     public async Task<AgentView> UpdateAsync(Actor actor, string agentId, AgentInput input, CancellationToken ct = default)
     {
         var tenant = actor.Require(Roles.TenantAdmin).Tenant;

@@ -42,6 +42,14 @@ public static class AuthSetup
                 };
                 o.Events = new JwtBearerEvents
                 {
+                    // Browsers cannot set headers on a WebSocket, so the event streams also take ?access_token=.
+                    OnMessageReceived = ctx =>
+                    {
+                        if (ctx.Request.Path.Value?.EndsWith("/events", StringComparison.Ordinal) == true
+                            && ctx.Request.Query.TryGetValue("access_token", out var token))
+                            ctx.Token = token;
+                        return Task.CompletedTask;
+                    },
                     OnTokenValidated = async ctx =>
                     {
                         if (!await IsCurrentAsync(ctx.HttpContext, ctx.Principal)) ctx.Fail("The token is no longer valid.");
