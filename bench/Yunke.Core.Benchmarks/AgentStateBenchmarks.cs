@@ -43,7 +43,7 @@ public abstract class AgentStateBench
     public void Cleanup()
     {
         services.GetRequiredService<AgentStateHub>().StopAsync(default).GetAwaiter().GetResult();
-        services.Dispose();
+        services.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Directory.Delete(dir, true);
     }
 
