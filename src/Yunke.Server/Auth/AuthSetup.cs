@@ -83,14 +83,6 @@ public static class AuthSetup
         return services;
     }
 
-    /// <summary>The principal still matches its account: same security stamp, not locked out of a dead instance.</summary>
-    private static async Task<bool> IsCurrentAsync(HttpContext http, ClaimsPrincipal? principal)
-    {
-        if (principal is null || !Guid.TryParse(principal.FindFirstValue(YunkeClaims.AccountId), out var id)) return false;
-        var stamp = principal.FindFirstValue(YunkeClaims.Stamp);
-        var db = http.RequestServices.GetRequiredService<YunkeDb>();
-        var current = await db.Set<Account>().AsNoTracking().Where(a => a.Id == id)
-            .Select(a => a.SecurityStamp).SingleOrDefaultAsync(http.RequestAborted);
-        return current is not null && current == stamp;
-    }
+    private static Task<bool> IsCurrentAsync(HttpContext http, ClaimsPrincipal? principal) =>
+        YunkeClaims.IsCurrentAsync(principal, http.RequestServices.GetRequiredService<YunkeDb>(), http.RequestAborted);
 }

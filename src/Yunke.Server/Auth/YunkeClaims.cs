@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Yunke.Core.Persistence;
 using Yunke.Core.Accounts;
 using Yunke.Core.Common;
 
@@ -38,4 +40,16 @@ public static class YunkeClaims
 
     public static Actor Actor(this HttpContext http) =>
         http.User.ToActor(http.Connection.RemoteIpAddress?.ToString());
+
+    /// <summary>
+    /// The principal still matches its account: the account exists and its security stamp is the one the
+    /// token or cookie carries. Tokens, cookies and open console circuits all ask this one question.
+    /// </summary>
+    public static async Task<bool> IsCurrentAsync(ClaimsPrincipal? principal, YunkeDb db, CancellationToken ct)
+    {
+        if (principal is null || !Guid.TryParse(principal.FindFirstValue(AccountId), out var id)) return false;
+        var current = await db.Set<Account>().AsNoTracking().Where(a => a.Id == id)
+            .Select(a => a.SecurityStamp).SingleOrDefaultAsync(ct);
+        return current is not null && current == principal.FindFirstValue(Stamp);
+    }
 }

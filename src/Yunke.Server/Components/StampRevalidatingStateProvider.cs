@@ -1,8 +1,5 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
-using Microsoft.EntityFrameworkCore;
-using Yunke.Core.Accounts;
 using Yunke.Core.Persistence;
 using Yunke.Server.Auth;
 
@@ -21,10 +18,7 @@ internal sealed class StampRevalidatingStateProvider(ILoggerFactory logs, IServi
     {
         var user = state.User;
         if (user.Identity?.IsAuthenticated != true) return true;
-        if (!Guid.TryParse(user.FindFirstValue(YunkeClaims.AccountId), out var id)) return false;
         await using var scope = scopes.CreateAsyncScope();
-        var stamp = await scope.ServiceProvider.GetRequiredService<YunkeDb>().Set<Account>().AsNoTracking()
-            .Where(a => a.Id == id).Select(a => a.SecurityStamp).SingleOrDefaultAsync(ct);
-        return stamp is not null && stamp == user.FindFirstValue(YunkeClaims.Stamp);
+        return await YunkeClaims.IsCurrentAsync(user, scope.ServiceProvider.GetRequiredService<YunkeDb>(), ct);
     }
 }
