@@ -1,11 +1,11 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Yunke.Core.Accounts;
 using Yunke.Core.Common;
 using Yunke.Core.Persistence;
+
+using Yunke.Server.Tests.Staff;
 
 namespace Yunke.Server.Tests.Infrastructure;
 
@@ -15,28 +15,16 @@ public static class Staffing
     public const string EmployeePassword = "Agent#Pass2026";
 
     /// <summary>
-    /// A business account of the tenant, written straight to the database so these tests do not depend on the
-    /// employee API (POST /api/v1/employees); it can sign in with <see cref="EmployeePassword"/>.
+    /// An agent-role business account of the tenant, created through the employee API and past its
+    /// first-login password change, so it signs in with <see cref="EmployeePassword"/>.
     /// </summary>
     public static async Task<string> AddEmployeeAsync(this YunkeApp app, Tenant tenant, string prefix = "agent")
     {
         var name = $"{prefix}{Guid.NewGuid():N}"[..16];
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<YunkeDb>();
-        var account = new Account
-        {
-            Name = name,
-            DisplayName = "座席 " + name,
-            Kind = AccountKind.Staff,
-            Roles = [Roles.Agent],
-            TenantId = Guid.Parse(tenant.Id),
-            CreatedAt = DateTime.UtcNow,
-            PasswordChangedAt = DateTime.UtcNow,
-        };
-        account.PasswordHash = scope.ServiceProvider.GetRequiredService<IPasswordHasher<Account>>().HashPassword(account, EmployeePassword);
-        db.Add(account);
-        db.Entry(account).Property(a => a.NormalizedName).CurrentValue = Account.Normalize(name);
-        await db.SaveChangesAsync();
+        await tenant.Admin.PostAsync<JsonElement>("/api/v1/employees", StaffSteps.Employee(name, [Roles.Agent]));
+        var first = await app.LoginAsync(name, StaffSteps.FirstPassword);
+        await first.PostAsync<JsonElement>("/api/v1/auth/password",
+            new { currentPassword = StaffSteps.FirstPassword, newPassword = EmployeePassword });
         return name;
     }
 
