@@ -11,8 +11,9 @@ cd "$(dirname "$0")/.."
 packages=(espeak-ng sox)
 if [[ "${1:-}" == "--tests" ]]; then
   # postgresql: the second database provider; chromium (+ CJK fonts for the Chinese console):
-  # end-to-end tests through Playwright; sip-tester (sipp): the real SIP peer.
-  packages+=(postgresql chromium fonts-noto-cjk sip-tester)
+  # end-to-end tests through Playwright; sip-tester (sipp) and baresip: real SIP peers; kamailio: the
+  # registrar the registration benchmark compares Yunke with.
+  packages+=(postgresql chromium fonts-noto-cjk sip-tester baresip kamailio)
 fi
 
 missing=()
