@@ -6,6 +6,7 @@ using Yunke.Core.Agents;
 using Yunke.Core.AgentStates;
 using Yunke.Core.Audit;
 using Yunke.Core.CalledRoutes;
+using Yunke.Core.Calls;
 using Yunke.Core.Commercial;
 using Yunke.Core.Instances;
 using Yunke.Core.Numbers;
@@ -46,6 +47,9 @@ public static class CoreServices
         services.AddScoped<EmployeeService>();
         services.AddSingleton<AgentStateHub>();
         services.AddScoped<Workbench>();
+        services.AddScoped<CallService>();
+        // The server registers DataDir/recordings; this default keeps Core usable on its own.
+        services.TryAddSingleton(new CallRecordings(Path.Combine(Path.GetTempPath(), "yunke-recordings")));
         services.AddHostedService(sp => sp.GetRequiredService<AgentStateHub>());
         return services;
     }

@@ -5,6 +5,7 @@ using Scalar.AspNetCore;
 using Yunke.Core;
 using Yunke.Core.Accounts;
 using Yunke.Core.Agents;
+using Yunke.Core.Calls;
 using Yunke.Core.Offerings;
 using Yunke.Core.Persistence;
 using Yunke.Server.Api;
@@ -25,6 +26,7 @@ builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(P
 builder.Services.AddYunkeDatabase(options.Database.Provider, options.Database.ConnectionString, dataDir);
 builder.Services.AddYunkeCore();
 builder.Services.AddSingleton(new SipPlatform(options.Sip.Host, options.Sip.Port, options.Sip.PoolPort, options.Sip.Realm));
+builder.Services.AddSingleton(new CallRecordings(Path.Combine(dataDir, "recordings")));
 builder.Services.AddYunkeAuth(new TokenIssuer(dataDir));
 builder.Services.AddProblemDetails();
 // Binding failures (bad JSON, a word where a number belongs) reach ProblemMapping instead of a bare 400.
@@ -86,6 +88,7 @@ api.MapAgentEndpoints();
 api.MapCalledRouteEndpoints();
 api.MapStaffEndpoints();
 api.MapWorkbenchEndpoints();
+api.MapCallEndpoints();
 
 app.MapStaticAssets();
 app.MapConsoleEndpoints();

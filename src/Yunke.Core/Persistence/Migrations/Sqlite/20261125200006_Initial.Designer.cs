@@ -11,7 +11,7 @@ using Yunke.Core.Persistence;
 namespace Yunke.Core.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteYunkeDb))]
-    [Migration("20261125184444_Initial")]
+    [Migration("20261125200006_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -357,6 +357,78 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                     b.HasIndex("TenantId");
 
                     b.ToTable("CalledRoute");
+                });
+
+            modelBuilder.Entity("Yunke.Core.Calls.CallRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AnsweredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Callee")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Caller")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Direction")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("EndedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("OfferedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecordingFile")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SipCallId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("SkillQueueId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TalkSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("WaitSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "OfferedAt");
+
+                    b.HasIndex("TenantId", "AgentId", "OfferedAt");
+
+                    b.ToTable("CallRecord");
                 });
 
             modelBuilder.Entity("Yunke.Core.Idempotency.IdempotentRequest", b =>

@@ -13,7 +13,7 @@ using Yunke.Core.Persistence;
 namespace Yunke.Core.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresYunkeDb))]
-    [Migration("20261125184539_Initial")]
+    [Migration("20261125200109_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -365,6 +365,78 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                     b.HasIndex("TenantId");
 
                     b.ToTable("CalledRoute");
+                });
+
+            modelBuilder.Entity("Yunke.Core.Calls.CallRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AgentId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime?>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Callee")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Caller")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Direction")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("OfferedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("RecordingFile")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("SipCallId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid?>("SkillQueueId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("TalkSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("WaitSeconds")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "OfferedAt");
+
+                    b.HasIndex("TenantId", "AgentId", "OfferedAt");
+
+                    b.ToTable("CallRecord");
                 });
 
             modelBuilder.Entity("Yunke.Core.Idempotency.IdempotentRequest", b =>

@@ -86,6 +86,32 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "CallRecord",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Direction = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Caller = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Callee = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SkillQueueId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    AgentId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    OfferedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    AnsweredAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    EndedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    WaitSeconds = table.Column<int>(type: "INTEGER", nullable: false),
+                    TalkSeconds = table.Column<int>(type: "INTEGER", nullable: false),
+                    Result = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    RecordingFile = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    SipCallId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CallRecord", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Catalog",
                 columns: table => new
                 {
@@ -466,6 +492,16 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 column: "TenantId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_CallRecord_TenantId_AgentId_OfferedAt",
+                table: "CallRecord",
+                columns: new[] { "TenantId", "AgentId", "OfferedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CallRecord_TenantId_OfferedAt",
+                table: "CallRecord",
+                columns: new[] { "TenantId", "OfferedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_CustomRole_TenantId_Code",
                 table: "CustomRole",
                 columns: new[] { "TenantId", "Code" },
@@ -577,6 +613,9 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "CalledRoute");
+
+            migrationBuilder.DropTable(
+                name: "CallRecord");
 
             migrationBuilder.DropTable(
                 name: "Catalog");

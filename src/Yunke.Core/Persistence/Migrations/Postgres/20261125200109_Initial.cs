@@ -88,6 +88,32 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "CallRecord",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Direction = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Caller = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Callee = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    SkillQueueId = table.Column<Guid>(type: "uuid", nullable: true),
+                    AgentId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    OfferedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    AnsweredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    EndedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    WaitSeconds = table.Column<int>(type: "integer", nullable: false),
+                    TalkSeconds = table.Column<int>(type: "integer", nullable: false),
+                    Result = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Reason = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    RecordingFile = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    SipCallId = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CallRecord", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Catalog",
                 columns: table => new
                 {
@@ -468,6 +494,16 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 column: "TenantId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_CallRecord_TenantId_AgentId_OfferedAt",
+                table: "CallRecord",
+                columns: new[] { "TenantId", "AgentId", "OfferedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CallRecord_TenantId_OfferedAt",
+                table: "CallRecord",
+                columns: new[] { "TenantId", "OfferedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_CustomRole_TenantId_Code",
                 table: "CustomRole",
                 columns: new[] { "TenantId", "Code" },
@@ -579,6 +615,9 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "CalledRoute");
+
+            migrationBuilder.DropTable(
+                name: "CallRecord");
 
             migrationBuilder.DropTable(
                 name: "Catalog");

@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+using Yunke.Core.Agents;
+using Yunke.Core.Common;
+using Yunke.Core.Persistence;
+using Yunke.Core.Staff;
+
+namespace Yunke.Core.Calls;
+
+/// <summary>Where call recordings are kept: <c>DataDir/recordings</c>, one WAV per call.</summary>
+public sealed record CallRecordings(string Directory)
+{
+    public string PathOf(string fileName) => Path.Combine(Directory, Path.GetFileName(fileName));
+}
+
+/// <summary>
+/// Call records (话单) and their recordings. Supervisors and report readers see every call of the tenant;
+/// an agent with only the workbench sees the calls it took.
+/// </summary>
+public sealed class CallService(YunkeDb db, StaffPermissions permissions, AgentService agents, CallRecordings recordings)
+{
+    public sealed record CallView(Guid Id, CallDirection Direction, string Caller, string Callee, Guid? SkillQueueId, string? AgentId,
+        DateTime OfferedAt, DateTime? AnsweredAt, DateTime EndedAt, int WaitSeconds, int TalkSeconds, CallResult Result, string? Reason,
+        string? RecordingUrl)
+    {
+        public static CallView From(CallRecord c) => new(c.Id, c.Direction, c.Caller, c.Callee, c.SkillQueueId, c.AgentId,
+            c.OfferedAt, c.AnsweredAt, c.EndedAt, c.WaitSeconds, c.TalkSeconds, c.Result, c.Reason,
+            c.RecordingFile is null ? null : $"/api/v1/calls/{c.Id}/recording");
+    }
+
+    /// <summary>Calls offered in [from, to), newest first.</summary>
+    public async Task<Page<CallView>> ListAsync(Actor actor, DateTime? from, DateTime? to, PageRequest page, CancellationToken ct = default)
+    {
+        new Validation().Check("to", from is null || to is null || to > from, "to must be after from.").ThrowIfInvalid();
+        var query = await VisibleAsync(actor, ct);
+        if (from is { } f) query = query.Where(c => c.OfferedAt >= f.ToUniversalTime());
+        if (to is { } t) query = query.Where(c => c.OfferedAt < t.ToUniversalTime());
+        return await query.OrderByDescending(c => c.OfferedAt).ThenByDescending(c => c.Id).ToPageAsync(page, CallView.From, ct);
+    }
+
+    public async Task<CallView> GetAsync(Actor actor, Guid id, CancellationToken ct = default) =>
+        CallView.From(await FindAsync(actor, id, ct));
+
+    /// <summary>The call's recording file; 404 when the call was not recorded or the file is gone.</summary>
+    public async Task<string> RecordingPathAsync(Actor actor, Guid id, CancellationToken ct = default)
+    {
+        var call = await FindAsync(actor, id, ct);
+        var path = call.RecordingFile is null ? null : recordings.PathOf(call.RecordingFile);
+        return path is not null && File.Exists(path) ? path : throw YunkeException.NotFound("recording");
+    }
+
+    /// <summary>
+    /// Keeps the record of a call that ended. Written by the platform as the call ends, not by a person, so no
+    /// audit entry: the record is itself the log of what happened.
+    /// </summary>
+    public async Task RecordAsync(CallRecord record, CancellationToken ct = default)
+    {
+        db.Add(record);
+        await db.SaveChangesAsync(ct);
+    }
+
+    private async Task<CallRecord> FindAsync(Actor actor, Guid id, CancellationToken ct) =>
+        await (await VisibleAsync(actor, ct)).FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw YunkeException.NotFound("call");
+
+    private async Task<IQueryable<CallRecord>> VisibleAsync(Actor actor, CancellationToken ct)
+    {
+        var tenant = actor.Tenant;
+        var granted = await permissions.OfAsync(actor, ct);
+        var calls = db.Set<CallRecord>().AsNoTracking().Where(c => c.TenantId == tenant);
+        if (granted.Contains(Permissions.CallsMonitor) || granted.Contains(Permissions.ReportsView)) return calls;
+        if (!granted.Contains(Permissions.WorkbenchUse)) throw YunkeException.Forbidden();
+        var agent = await agents.FindByAccountAsync(tenant, actor.AccountId, ct);
+        return agent is null ? calls.Where(_ => false) : calls.Where(c => c.AgentId == agent.AgentId);
+    }
+}
