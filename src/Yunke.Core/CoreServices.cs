@@ -11,6 +11,7 @@ using Yunke.Core.Commercial;
 using Yunke.Core.Instances;
 using Yunke.Core.Numbers;
 using Yunke.Core.Offerings;
+using Yunke.Core.Registrations;
 using Yunke.Core.SkillQueues;
 using Yunke.Core.Staff;
 using Yunke.Core.Trials;
@@ -51,6 +52,11 @@ public static class CoreServices
         // The server registers DataDir/recordings; this default keeps Core usable on its own.
         services.TryAddSingleton(new CallRecordings(Path.Combine(Path.GetTempPath(), "yunke-recordings")));
         services.AddHostedService(sp => sp.GetRequiredService<AgentStateHub>());
+        // The server registers the configured policy (Yunke:Sip); the registrar's defaults otherwise.
+        services.TryAddSingleton(new RegistrarPolicy());
+        services.AddSingleton<SoftphoneRegistrations>();
+        services.AddHostedService(sp => sp.GetRequiredService<SoftphoneRegistrations>());
+        services.AddSingleton<SoftphoneDirectory>();
         return services;
     }
 }
