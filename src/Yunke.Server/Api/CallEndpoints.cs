@@ -1,7 +1,9 @@
+using Yunke.Core.AgentStates;
 using Yunke.Core.Calls;
 using Yunke.Core.Common;
 using Yunke.Core.Staff;
 using Yunke.Server.Auth;
+using Yunke.Server.Telephony.Calls;
 
 namespace Yunke.Server.Api;
 
@@ -24,5 +26,28 @@ public static class CallEndpoints
         calls.MapGet("/{id:guid}/recording", async (Guid id, CallService service, HttpContext http) =>
                 TypedResults.PhysicalFile(await service.RecordingPathAsync(http.Actor(), id, http.RequestAborted), "audio/wav", $"{id}.wav"))
             .WithSummary("The call's recording: both directions mixed into one 8 kHz WAV.");
+
+        var agent = api.MapGroup("/agent").RequirePermission(Permissions.WorkbenchUse);
+        agent.MapPost("/answer", async (Workbench workbench, CallController calls, HttpContext http) =>
+            {
+                var (states, agentId) = await workbench.OwnAsync(http.Actor(), http.RequestAborted);
+                if (states.Get(agentId).State != AgentState.Ringing || calls.OfAgent(states, agentId) is not { } call || !call.AnswerFromWorkbench())
+                    throw YunkeException.Conflict("noCallToAnswer", "The agent's phone is not ringing.");
+                return WorkbenchEndpoints.StateView.From(states.Get(agentId));
+            })
+            .WithSummary("Answer the ringing call: the agent's phone is called again with answer-after=0, so it picks up at once.");
+        agent.MapPost("/hangup", async (Workbench workbench, CallController calls, HttpContext http) =>
+            {
+                var (states, agentId) = await workbench.OwnAsync(http.Actor(), http.RequestAborted);
+                var state = states.Get(agentId).State;
+                if (state is not (AgentState.Ringing or AgentState.Talking) || calls.OfAgent(states, agentId) is not { } call)
+                    throw YunkeException.Conflict("noCall", "The agent has no call to hang up.");
+                if (state == AgentState.Ringing) call.RejectFromWorkbench();
+                else call.HangUp(HangupSide.Api);
+                // Answer with the state the call left the agent in (wrap-up after a talk, busy after a refusal).
+                await call.AgentReleased.WaitAsync(TimeSpan.FromSeconds(10), http.RequestAborted);
+                return WorkbenchEndpoints.StateView.From(states.Get(agentId));
+            })
+            .WithSummary("Hang up the agent's call (both legs end, wrap-up follows), or decline the ringing one (it goes to the next agent, this one is set busy).");
     }
 }

@@ -7,6 +7,7 @@ public sealed class YunkeOptions
     public DatabaseOptions Database { get; set; } = new();
     public SipOptions Sip { get; set; } = new();
     public RtpOptions Rtp { get; set; } = new();
+    public CallOptions Calls { get; set; } = new();
     public OperatorOptions Operator { get; set; } = new();
 
     public sealed class DatabaseOptions
@@ -39,6 +40,12 @@ public sealed class YunkeOptions
     {
         public int PortMin { get; set; } = 20000;
         public int PortMax { get; set; } = 20999;
+    }
+
+    public sealed class CallOptions
+    {
+        /// <summary>How long an agent's phone rings before the call goes to the next agent and this one is set busy.</summary>
+        public int RingTimeoutSeconds { get; set; } = 20;
     }
 
     public sealed class OperatorOptions

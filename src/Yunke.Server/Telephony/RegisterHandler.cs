@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Yunke.Core.Agents;
+using Yunke.Core.AgentStates;
 using Yunke.Core.Registrations;
 using Yunke.Sip.Digest;
 using Yunke.Sip.Endpoints;
@@ -16,7 +17,7 @@ namespace Yunke.Server.Telephony;
 /// registrar does not tell strangers which numbers exist.
 /// </summary>
 public sealed class RegisterHandler(SoftphoneRegistrations registrations, SoftphoneDirectory directory, DigestAuthenticator digest,
-    SipAuthGuard guard, SoftphoneBindings bindings, SipPlatform platform, TimeProvider clock) : ISipMethodHandler
+    SipAuthGuard guard, SoftphoneBindings bindings, SipPlatform platform, AgentStateHub agentStates, TimeProvider clock) : ISipMethodHandler
 {
     // Checked against when the number has no password: no one can produce a response for it.
     private static readonly string Unguessable = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -117,6 +118,7 @@ public sealed class RegisterHandler(SoftphoneRegistrations registrations, Softph
             case RegisterOutcome.Registered:
                 bindings.Remember(registrar, incoming.Inbound);
                 incoming.Respond(Registered(incoming, result.Bindings));
+                if (result.Bindings.Count > 0) _ = ReconsiderAsync(account);
                 return;
             case RegisterOutcome.IntervalTooBrief:
                 var tooBrief = incoming.CreateResponse(423, "Interval Too Brief");
@@ -134,6 +136,10 @@ public sealed class RegisterHandler(SoftphoneRegistrations registrations, Softph
                 return;
         }
     }
+
+    /// <summary>The agent's phone can ring now: a call waiting in one of its queues may be offered to it.</summary>
+    private async Task ReconsiderAsync(SoftphoneAccount account) =>
+        (await agentStates.ForTenantAsync(account.TenantId)).Reconsider(account.AgentId);
 
     /// <summary>200 OK with every current binding of the number and the seconds it has left (RFC 3261 10.3 step 8).</summary>
     private SipResponse Registered(SipIncomingRequest incoming, IReadOnlyList<SoftphoneBinding> current)

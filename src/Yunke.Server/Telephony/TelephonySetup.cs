@@ -4,6 +4,7 @@ using Yunke.Core.Agents;
 using Yunke.Core.Registrations;
 using Yunke.Server.Api;
 using Yunke.Server.Hosting;
+using Yunke.Server.Telephony.Calls;
 using Yunke.Sip.Digest;
 using Yunke.Sip.Transports;
 
@@ -12,7 +13,7 @@ namespace Yunke.Server.Telephony;
 public static class TelephonySetup
 {
     /// <summary>The SIP side of the host: registrar policy, handlers by method, and the listeners (started after Core's hosted services).</summary>
-    public static IServiceCollection AddYunkeTelephony(this IServiceCollection services, YunkeOptions.SipOptions sip)
+    public static IServiceCollection AddYunkeTelephony(this IServiceCollection services, YunkeOptions.SipOptions sip, YunkeOptions.CallOptions calls)
     {
         services.AddSingleton(new SipPlatform(sip.Host, sip.Port, sip.PoolPort, sip.Realm));
         services.AddSingleton(new RegistrarPolicy(sip.MinExpires, sip.MaxExpires, sip.DefaultExpires, sip.MaxContacts));
@@ -23,10 +24,7 @@ public static class TelephonySetup
         services.AddSingleton<SoftphoneBindings>();
 
         services.AddSingleton<ISipMethodHandler, RegisterHandler>();
-        services.AddSingleton<ISipMethodHandler, InviteHandler>();
-        services.AddSingleton<ISipMethodHandler, AckHandler>();
-        services.AddSingleton<ISipMethodHandler>(new NoSuchCallHandler("BYE"));
-        services.AddSingleton<ISipMethodHandler>(new NoSuchCallHandler("CANCEL"));
+        services.AddYunkeCalls(calls);
         services.AddSingleton<SipDispatcher>();
 
         services.AddSingleton(new TelephonyHost.Settings(sip.Host, [sip.Port, sip.PoolPort]));

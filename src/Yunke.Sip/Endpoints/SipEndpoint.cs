@@ -96,13 +96,18 @@ public sealed class SipEndpoint : IAsyncDisposable
     /// response: a synthesized 408 when no answer came in time (RFC 3261 8.1.3.1). For INVITE the first
     /// 2xx completes it; acknowledging it is the caller's (RFC 3261 13.2.2.4).
     /// </summary>
-    public Task<SipResponse> SendRequestAsync(SipRequest request, SipFlow flow)
+    /// <param name="provisional">Sees each provisional response (a 180 from a ringing phone), on the receive path: it must not block.</param>
+    public Task<SipResponse> SendRequestAsync(SipRequest request, SipFlow flow, Action<SipResponse>? provisional = null)
     {
         var done = new TaskCompletionSource<SipResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         SipClientTransaction transaction = request.Method == "INVITE"
             ? new InviteClientTransaction(request, flow.IsReliable, m => flow.Send(m), clock, timers)
             : new NonInviteClientTransaction(request, flow.IsReliable, m => flow.Send(m), clock, timers);
-        transaction.ResponseReceived += (_, response) => { if (!response.IsProvisional) done.TrySetResult(response); };
+        transaction.ResponseReceived += (_, response) =>
+        {
+            if (!response.IsProvisional) done.TrySetResult(response);
+            else provisional?.Invoke(response);
+        };
         transaction.Terminated += _ => done.TrySetResult(SipResponse.CreateFor(request, 408, "Request Timeout"));
         if (!transactions.Add(transaction)) throw new InvalidOperationException("A transaction with this branch is already live.");
         transaction.Start();

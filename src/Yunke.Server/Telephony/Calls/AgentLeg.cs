@@ -1,0 +1,105 @@
+using System.Globalization;
+using Yunke.Sip.Endpoints;
+using Yunke.Sip.Messages;
+using Yunke.Sip.Sdp;
+using Yunke.Sip.Transports;
+
+namespace Yunke.Server.Telephony.Calls;
+
+/// <summary>
+/// Yunke's call to one registered contact of an agent's phone: Yunke is the user agent client. It sends the
+/// INVITE on the flow the phone registered over, and can CANCEL it (only once the phone answered
+/// provisionally, RFC 3261 9.1), acknowledge its 2xx and end the dialog with BYE.
+/// </summary>
+public sealed class AgentLeg
+{
+    private readonly SipEndpoint endpoint;
+    private readonly SipFlow flow;
+    private readonly SipRequest invite;
+    private readonly TaskCompletionSource provisional = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private NameAddress? remote;
+    private SipUri? remoteTarget;
+    private int cancelled;
+    private uint cseq = 1;
+
+    /// <param name="autoAnswerAfter">Seconds after which the phone should answer by itself, or null to let it ring.</param>
+    public AgentLeg(SipEndpoint endpoint, SipFlow flow, SipUri contact, string phoneNumber, string host, string caller,
+        SdpSession offer, int? autoAnswerAfter)
+    {
+        this.endpoint = endpoint;
+        this.flow = flow;
+        CallId = $"{SipEndpoint.NewToken()}{SipEndpoint.NewToken()}@yunke";
+        var local = InboundLeg.Address(flow.LocalEndPoint);
+        invite = new SipRequest("INVITE", contact);
+        invite.Headers.Add(SipHeaderNames.Via, $"SIP/2.0/{flow.ViaTransport} {local};branch={SipEndpoint.NewBranch()};rport");
+        invite.Headers.Add(SipHeaderNames.MaxForwards, "70");
+        // The phone shows who calls: the caller's number, as Yunke's user.
+        invite.Headers.Add(SipHeaderNames.From, $"\"{caller}\" <sip:{caller}@{host}>;tag={SipEndpoint.NewToken()}");
+        invite.Headers.Add(SipHeaderNames.To, $"<sip:{phoneNumber}@{host}>");
+        invite.Headers.Add(SipHeaderNames.CallId, CallId);
+        invite.Headers.Add(SipHeaderNames.CSeq, "1 INVITE");
+        invite.Headers.Add(SipHeaderNames.Contact, $"<sip:yunke@{local};transport={flow.ViaTransport.ToLowerInvariant()}>");
+        invite.Headers.Add(SipHeaderNames.Allow, "INVITE, ACK, CANCEL, BYE, OPTIONS");
+        if (autoAnswerAfter is { } seconds)
+        {
+            // The conventions phones follow for intercom/auto-answer: Call-Info answer-after (Polycom, Yealink,
+            // baresip, linphone) and Alert-Info (Cisco/Snom style).
+            invite.Headers.Add("Call-Info", $"<sip:{host}>;answer-after={seconds.ToString(CultureInfo.InvariantCulture)}");
+            invite.Headers.Add("Alert-Info", "info=alert-autoanswer");
+        }
+        invite.SetBody("application/sdp", offer.ToString());
+    }
+
+    public string CallId { get; }
+
+    /// <summary>Sends the INVITE; completes with the final response (a 408 when the phone never answered at all).</summary>
+    public async Task<SipResponse> InviteAsync()
+    {
+        var response = await endpoint.SendRequestAsync(invite, flow, _ => provisional.TrySetResult());
+        provisional.TrySetResult();
+        if (response.IsSuccess)
+        {
+            remote = response.To;
+            remoteTarget = response.Contacts.FirstOrDefault()?.Address?.Uri ?? invite.Uri;
+            Ack();
+        }
+        return response;
+    }
+
+    /// <summary>The SDP of a 2xx.</summary>
+    public static SdpSession? AnswerOf(SipResponse response) =>
+        response.Body.IsEmpty || !SdpSession.TryParse(response.BodyText, out var sdp, out _) ? null : sdp;
+
+    /// <summary>Stops the ringing: CANCEL once the phone has answered provisionally (before that a CANCEL may overtake the INVITE).</summary>
+    public async Task CancelAsync()
+    {
+        if (Interlocked.Exchange(ref cancelled, 1) == 1) return;
+        await provisional.Task;
+        if (remote is not null) return; // it answered meanwhile: the caller of this method hangs up with BYE
+        var cancel = new SipRequest("CANCEL", invite.Uri);
+        cancel.Headers.Add(SipHeaderNames.Via, invite.Headers.Get(SipHeaderNames.Via)!);
+        cancel.Headers.Add(SipHeaderNames.MaxForwards, "70");
+        cancel.Headers.Add(SipHeaderNames.From, invite.Headers.Get(SipHeaderNames.From)!);
+        cancel.Headers.Add(SipHeaderNames.To, invite.Headers.Get(SipHeaderNames.To)!);
+        cancel.Headers.Add(SipHeaderNames.CallId, CallId);
+        cancel.Headers.Add(SipHeaderNames.CSeq, "1 CANCEL");
+        await endpoint.SendRequestAsync(cancel, flow);
+    }
+
+    /// <summary>Ends the answered dialog.</summary>
+    public Task<SipResponse> ByeAsync() => endpoint.SendRequestAsync(InDialog("BYE", Interlocked.Increment(ref cseq)), flow);
+
+    private void Ack() => flow.Send(InDialog("ACK", 1));
+
+    private SipRequest InDialog(string method, uint number)
+    {
+        var request = new SipRequest(method, remoteTarget ?? invite.Uri);
+        request.Headers.Add(SipHeaderNames.Via, $"SIP/2.0/{flow.ViaTransport} {InboundLeg.Address(flow.LocalEndPoint)};branch={SipEndpoint.NewBranch()};rport");
+        request.Headers.Add(SipHeaderNames.MaxForwards, "70");
+        request.Headers.Add(SipHeaderNames.From, invite.Headers.Get(SipHeaderNames.From)!);
+        request.Headers.Add(SipHeaderNames.To, remote?.ToString() ?? invite.Headers.Get(SipHeaderNames.To)!);
+        request.Headers.Add(SipHeaderNames.CallId, CallId);
+        request.Headers.Add(SipHeaderNames.CSeq, $"{number.ToString(CultureInfo.InvariantCulture)} {method}");
+        return request;
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.EntityFrameworkCore;
+using Yunke.Core.Acd;
+using Yunke.Core.Agents;
+using Yunke.Core.Persistence;
+using Yunke.Sip.Messages;
+using Yunke.Sip.Transports;
+
+namespace Yunke.Server.Telephony.Calls;
+
+/// <summary>One registered phone of an agent, and the flow that reaches it.</summary>
+public sealed record PhoneContact(SipUri Uri, SipFlow Flow);
+
+/// <summary>An agent's softphone as a call needs it: its number, its auto-answer setting, where it rings.</summary>
+/// <param name="AutoAnswerAfter">Seconds the phone waits before answering by itself; null when the agent answers.</param>
+public sealed record AgentPhone(string Number, int? AutoAnswerAfter, IReadOnlyList<PhoneContact> Contacts);
+
+/// <summary>
+/// Where an agent's call rings: its live registrations that Yunke can reach. Also the ACD's answer to "can this
+/// agent's phone ring?", so no call is offered to an agent without a registered phone.
+/// </summary>
+public sealed class AgentPhones(SoftphoneBindings bindings, IServiceScopeFactory scopes) : IAgentReachability
+{
+    public bool IsReachable(Guid tenantId, string agentId) => bindings.ContactsOf(tenantId, agentId).Any(c => c.Flow is not null);
+
+    public async Task<AgentPhone?> FindAsync(Guid tenantId, string agentId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var agent = await scope.ServiceProvider.GetRequiredService<YunkeDb>().Set<Agent>().AsNoTracking()
+            .SingleOrDefaultAsync(a => a.TenantId == tenantId && a.AgentId == agentId);
+        if (agent is null) return null;
+        // A phone registered with both pool registrars is one phone: ring it once, on its latest registration.
+        var contacts = bindings.ContactsOf(tenantId, agentId)
+            .Where(c => c.Flow is not null)
+            .GroupBy(c => c.Binding.Contact)
+            .Select(g => g.MaxBy(c => c.Binding.RegisteredAt)!)
+            .Select(c => SipUri.TryParse(c.Binding.Contact, out var uri) ? new PhoneContact(uri, c.Flow!) : null)
+            .OfType<PhoneContact>()
+            .ToList();
+        return new AgentPhone(agent.SoftphoneNumber, agent.AutoAnswer ? agent.AutoAnswerDelaySeconds : null, contacts);
+    }
+}

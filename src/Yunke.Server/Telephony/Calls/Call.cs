@@ -1,0 +1,213 @@
+using Yunke.Core.Acd;
+using Yunke.Core.AgentStates;
+using Yunke.Core.Calls;
+using Yunke.Sip.Messages;
+using Yunke.Sip.Sdp;
+
+namespace Yunke.Server.Telephony.Calls;
+
+/// <summary>Who ended a talking call.</summary>
+public enum HangupSide { Caller, Agent, Api }
+
+/// <summary>
+/// One inbound call through a skill queue, as one sequence: wait in the queue, ring the chosen agent's phones,
+/// on no answer set the agent busy and wait again in the same place, on answer join the legs, and end both
+/// legs when either side hangs up. Signals from outside (the caller's CANCEL or BYE, the agent's BYE, the
+/// workbench's answer or hang-up) only complete tasks this sequence awaits, so all decisions are taken here.
+/// </summary>
+public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, CallServices services, TenantAgentStates states)
+{
+    private readonly CancellationTokenSource callerGone = new();
+    private TaskCompletionSource agentReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<HangupSide> hungUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource<bool> agentAnswersNow = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource agentRejects = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DateTime? answeredAt;
+    private string? recordingFile;
+
+    public Guid Id { get; } = Guid.CreateVersion7();
+    public Guid TenantId => tenantId;
+    public InboundLeg Caller => caller;
+    public DateTime OfferedAt { get; } = services.Clock.GetUtcNow().UtcDateTime;
+    /// <summary>The agent whose phone rings or who talks; the last one offered once the call is over.</summary>
+    public string? AgentId { get; private set; }
+    public AgentLeg? Agent { get; private set; }
+    /// <summary>Raised when an agent leg starts, so its SIP Call-ID can be routed back to this call.</summary>
+    public event Action<Call, AgentLeg>? AgentLegStarted;
+
+    /// <summary>The caller cancelled before the call was answered (RFC 3261 9.2: 487 for the INVITE).</summary>
+    public void CallerCancelled()
+    {
+        if (caller.Refuse(487, "Request Terminated")) callerGone.Cancel();
+    }
+
+    public void HangUp(HangupSide side) => hungUp.TrySetResult(side);
+
+    /// <summary>The agent answers from the workbench while its phone rings: the phone is called again, to answer at once.</summary>
+    public bool AnswerFromWorkbench() => agentAnswersNow.TrySetResult(true);
+
+    /// <summary>The agent declines from the workbench while its phone rings: treated like no answer.</summary>
+    public void RejectFromWorkbench() => agentRejects.TrySetResult();
+
+    /// <summary>Completes when the current agent has let go of the call: wrap-up after talking, busy after no answer.</summary>
+    public Task AgentReleased => agentReleased.Task;
+
+    public async Task<CallRecord> RunAsync()
+    {
+        try { return await RunCoreAsync(); }
+        finally { agentReleased.TrySetResult(); }
+    }
+
+    private async Task<CallRecord> RunCoreAsync()
+    {
+        caller.Ringing();
+        var (result, reason) = await QueueAndConnectAsync();
+        var now = services.Clock.GetUtcNow().UtcDateTime;
+        return new CallRecord
+        {
+            Id = Id, TenantId = tenantId, Direction = CallDirection.Inbound, Caller = Trim(caller.Caller), Callee = Trim(caller.Dialled),
+            SkillQueueId = queue.Id, AgentId = AgentId, OfferedAt = OfferedAt, AnsweredAt = answeredAt, EndedAt = now,
+            WaitSeconds = Seconds((answeredAt ?? now) - OfferedAt), TalkSeconds = answeredAt is { } a ? Seconds(now - a) : 0,
+            Result = result, Reason = reason, RecordingFile = recordingFile, SipCallId = caller.CallId,
+        };
+    }
+
+    private async Task<(CallResult, string)> QueueAndConnectAsync()
+    {
+        await using var media = services.Media.Open();
+        var offer = media.OfferForAgent(caller.Offer!);
+        while (true)
+        {
+            var outcome = await states.QueueAsync(Id, queue.Id, queue.Limits, OfferedAt, callerGone.Token);
+            switch (outcome.Result)
+            {
+                case QueueResult.QueueFull:
+                    caller.Refuse(486, "Queue Full");
+                    return (CallResult.QueueFull, "486 Queue Full");
+                case QueueResult.TimedOut:
+                    caller.Refuse(480, "No Agent Available");
+                    return (CallResult.QueueTimeout, "480 No Agent Available");
+                case QueueResult.Cancelled:
+                    return (CallResult.Abandoned, "487 Request Terminated");
+            }
+            AgentId = outcome.AgentId!;
+            agentReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            var (leg, answer) = await RingAsync(AgentId, offer);
+            if (callerGone.IsCancellationRequested)
+            {
+                if (leg is not null) _ = leg.ByeAsync();
+                await MoveAsync(AgentTrigger.Withdraw);
+                return (CallResult.Abandoned, "487 Request Terminated");
+            }
+            if (leg is null)
+            {
+                // Redirect on no answer: the agent is set busy so the queue skips it, and the call keeps its place.
+                await MoveAsync(AgentTrigger.NoAnswer);
+                continue;
+            }
+            Agent = leg;
+            return await TalkAsync(leg, media, answer);
+        }
+    }
+
+    private async Task<(CallResult, string)> TalkAsync(AgentLeg leg, ICallMedia media, SdpSession? agentAnswer)
+    {
+        await MoveAsync(AgentTrigger.Answer);
+        var answer = agentAnswer is null ? null : media.AnswerForCaller(agentAnswer);
+        if (answer is null || !caller.Answer(answer))
+        {
+            // The phone answered with nothing usable, or the caller left in the same instant.
+            _ = leg.ByeAsync();
+            var left = callerGone.IsCancellationRequested;
+            if (!left) caller.Refuse(488, "No Common Codec");
+            await MoveAsync(AgentTrigger.Hangup, WrapUpUntil());
+            return left ? (CallResult.Abandoned, "487 Request Terminated") : (CallResult.Failed, "488 No Common Codec");
+        }
+        answeredAt = services.Clock.GetUtcNow().UtcDateTime;
+        var file = $"{Id:N}.wav";
+        if (media.Start(services.Recordings.PathOf(file))) recordingFile = file;
+
+        var side = await hungUp.Task;
+        if (side != HangupSide.Caller) await caller.ByeAsync();
+        if (side != HangupSide.Agent) await leg.ByeAsync();
+        await MoveAsync(AgentTrigger.Hangup, WrapUpUntil());
+        return (CallResult.Answered, side switch
+        {
+            HangupSide.Caller => "BYE from the caller",
+            HangupSide.Agent => "BYE from the agent",
+            _ => "hung up from the workbench",
+        });
+    }
+
+    /// <summary>
+    /// Rings every registered phone of the agent at once (pool mode: the first to answer wins, the others are
+    /// cancelled) until one answers, all refuse, the ring time is over, the agent declines, or the caller leaves.
+    /// The workbench's answer calls the phones again with answer-after=0.
+    /// </summary>
+    private async Task<(AgentLeg? Leg, SdpSession? Answer)> RingAsync(string agentId, SdpSession offer)
+    {
+        agentAnswersNow = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        agentRejects = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var phone = await services.Phones.FindAsync(tenantId, agentId);
+        if (phone is null || phone.Contacts.Count == 0) return (null, null);
+
+        var autoAnswer = phone.AutoAnswerAfter;
+        Task never = new TaskCompletionSource().Task;
+        var answerNow = autoAnswer == 0 ? never : agentAnswersNow.Task;
+        using var ringTime = new CancellationTokenSource(services.Settings.RingTimeout, services.Clock);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ringTime.Token, callerGone.Token);
+        var stopped = Task.Delay(Timeout.Infinite, stop.Token);
+        while (true)
+        {
+            var pending = new Dictionary<Task<SipResponse>, AgentLeg>();
+            foreach (var contact in phone.Contacts)
+            {
+                var leg = new AgentLeg(services.Endpoint, contact.Flow, contact.Uri, phone.Number, services.Host, caller.Caller, offer, autoAnswer);
+                AgentLegStarted?.Invoke(this, leg);
+                pending[leg.InviteAsync()] = leg;
+            }
+            var again = false;
+            while (pending.Count > 0)
+            {
+                var done = await Task.WhenAny([.. pending.Keys, stopped, answerNow, agentRejects.Task]);
+                if (done == answerNow) { again = true; break; }
+                if (done is not Task<SipResponse> invite || !pending.Remove(invite, out var leg)) break;
+                var response = await invite;
+                if (!response.IsSuccess) continue;
+                Abandon(pending);
+                return (leg, AgentLeg.AnswerOf(response));
+            }
+            Abandon(pending);
+            if (!again) return (null, null);
+            // Answered from the workbench: ring the phones again, telling them to pick up at once.
+            autoAnswer = 0;
+            answerNow = never;
+        }
+    }
+
+    /// <summary>Cancels legs still ringing; one that answers anyway (its 200 crossed our CANCEL) is hung up.</summary>
+    private static void Abandon(Dictionary<Task<SipResponse>, AgentLeg> pending)
+    {
+        foreach (var (invite, leg) in pending)
+        {
+            _ = leg.CancelAsync();
+            _ = invite.ContinueWith(t => { if (t.Result.IsSuccess) _ = leg.ByeAsync(); }, TaskContinuationOptions.OnlyOnRanToCompletion);
+        }
+    }
+
+    private DateTime WrapUpUntil() => services.Clock.GetUtcNow().UtcDateTime.AddSeconds(queue.WrapUpSeconds);
+
+    private async Task MoveAsync(AgentTrigger trigger, DateTime? until = null)
+    {
+        try { await states.ApplyAsync(AgentId!, trigger, Id, until); }
+        catch (Exception e) { services.Log.LogWarning(e, "Call {CallId}: agent {AgentId} could not {Trigger}", Id, AgentId, trigger); }
+        if (trigger is not AgentTrigger.Answer) agentReleased.TrySetResult();
+    }
+
+    private static int Seconds(TimeSpan span) => Math.Max(0, (int)Math.Round(span.TotalSeconds));
+
+    private static string Trim(string value) => value.Length <= 64 ? value : value[..64];
+}
+
+/// <summary>The skill queue a called route leads to, with its limits and wrap-up time.</summary>
+public sealed record CalledQueue(Guid Id, QueueLimits Limits, int WrapUpSeconds);

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Yunke.Core.Acd;
+using Yunke.Core.AgentStates;
+using Yunke.Core.CalledRoutes;
+using Yunke.Core.Calls;
+using Yunke.Core.Persistence;
+using Yunke.Core.Registrations;
+using Yunke.Core.SkillQueues;
+using Yunke.Sip.Endpoints;
+
+namespace Yunke.Server.Telephony.Calls;
+
+/// <summary>
+/// Routes calls: an INVITE to an access code becomes a <see cref="Call"/> through the called route's skill
+/// queue; in-dialog requests (ACK, BYE, CANCEL) find their call by SIP Call-ID, whichever leg they belong to;
+/// the workbench finds an agent's call through the agent's state. Writes each call's record when it ends.
+/// </summary>
+public sealed class CallController(CallServices services, AgentStateHub hub, SoftphoneDirectory softphones,
+    IServiceScopeFactory scopes, ILogger<CallController> log)
+{
+    private readonly ConcurrentDictionary<string, Call> bySipCallId = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Guid, Call> byId = new();
+
+    /// <summary>Calls in progress, for dashboards and tests.</summary>
+    public int ActiveCount => byId.Count;
+
+    public async Task InviteAsync(SipIncomingRequest incoming)
+    {
+        if (incoming.Request.To?.Tag is not null)
+        {
+            // Re-INVITEs (hold, session refresh) come with hold/unhold in a later step.
+            incoming.Respond(bySipCallId.ContainsKey(incoming.Request.CallId!) ? 488 : 481,
+                bySipCallId.ContainsKey(incoming.Request.CallId!) ? "Re-INVITE Not Supported Yet" : "Call/Transaction Does Not Exist");
+            return;
+        }
+        var caller = new InboundLeg(incoming, services.Endpoint, services.Clock);
+        var route = await RouteAsync(caller.Dialled);
+        if (route is null)
+        {
+            await RefuseUnroutedAsync(caller);
+            return;
+        }
+        var (tenantId, queue) = route.Value;
+        if (queue is null)
+        {
+            caller.Refuse(480, "IVR Not Available");
+            await RecordRefusalAsync(tenantId, caller, CallResult.Rejected, "480 IVR Not Available");
+            return;
+        }
+        if (caller.Offer is not { } offer || !CallCodecs.Acceptable(offer))
+        {
+            caller.Refuse(488, caller.Offer is null ? "SDP Offer Required" : "No Common Codec");
+            await RecordRefusalAsync(tenantId, caller, CallResult.Rejected, caller.Offer is null ? "488 SDP Offer Required" : "488 No Common Codec");
+            return;
+        }
+
+        var call = new Call(tenantId, caller, queue, services, await hub.ForTenantAsync(tenantId));
+        call.AgentLegStarted += (c, leg) => bySipCallId[leg.CallId] = c;
+        bySipCallId[caller.CallId] = call;
+        byId[call.Id] = call;
+        CallRecord record;
+        try
+        {
+            record = await call.RunAsync();
+        }
+        finally
+        {
+            byId.TryRemove(call.Id, out _);
+            foreach (var (sipCallId, _) in bySipCallId.Where(e => e.Value == call)) bySipCallId.TryRemove(sipCallId, out _);
+        }
+        await SaveAsync(record);
+    }
+
+    /// <summary>The caller's ACK for our 2xx (ACKs for error answers end in their transaction and never come here).</summary>
+    public void Ack(SipIncomingRequest incoming)
+    {
+        if (bySipCallId.TryGetValue(incoming.Request.CallId!, out var call) && call.Caller.CallId == incoming.Request.CallId)
+            call.Caller.Acknowledged();
+    }
+
+    public void Bye(SipIncomingRequest incoming)
+    {
+        if (!bySipCallId.TryGetValue(incoming.Request.CallId!, out var call))
+        {
+            incoming.Respond(481, "Call/Transaction Does Not Exist");
+            return;
+        }
+        incoming.Respond(200, "OK");
+        call.HangUp(call.Caller.CallId == incoming.Request.CallId ? HangupSide.Caller : HangupSide.Agent);
+    }
+
+    public void Cancel(SipIncomingRequest incoming)
+    {
+        if (!bySipCallId.TryGetValue(incoming.Request.CallId!, out var call) || call.Caller.CallId != incoming.Request.CallId)
+        {
+            incoming.Respond(481, "Call/Transaction Does Not Exist");
+            return;
+        }
+        // 200 for the CANCEL itself, then 487 for the INVITE (RFC 3261 9.2).
+        incoming.Respond(200, "OK");
+        call.CallerCancelled();
+    }
+
+    /// <summary>The call the agent's state names (ringing or talking), if it is one of ours.</summary>
+    public Call? OfAgent(TenantAgentStates states, string agentId) =>
+        states.Get(agentId).CallId is { } id && byId.TryGetValue(id, out var call) && call.TenantId == states.TenantId ? call : null;
+
+    private async Task<(Guid TenantId, CalledQueue? Queue)?> RouteAsync(string dialled)
+    {
+        if (!AccessCodes.IsWellFormed(dialled)) return null;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<YunkeDb>();
+        var route = await db.Set<CalledRoute>().AsNoTracking().SingleOrDefaultAsync(r => r.AccessCode == dialled);
+        if (route is null) return null;
+        if (route.DeviceType != DeviceType.SkillQueue) return (route.TenantId, null);
+        var queue = await db.Set<SkillQueue>().AsNoTracking().SingleAsync(q => q.Id == route.SkillQueueId);
+        return (route.TenantId, new CalledQueue(queue.Id,
+            new QueueLimits(queue.MaxQueueLength, TimeSpan.FromSeconds(queue.MaxWaitSeconds)), queue.WrapUpSeconds));
+    }
+
+    /// <summary>
+    /// A number with no route: a softphone number is refused outright (seed: a direct call to a phone that is
+    /// not in a call hangs up), anything else is unknown.
+    /// </summary>
+    private async Task RefuseUnroutedAsync(InboundLeg caller)
+    {
+        if (await softphones.FindAsync(caller.Dialled) is { } phone)
+        {
+            caller.Refuse(403, "Softphones Take No Direct Calls");
+            await RecordRefusalAsync(phone.TenantId, caller, CallResult.Rejected, "403 Softphones Take No Direct Calls");
+            return;
+        }
+        caller.Refuse(404, "No Such Number");
+    }
+
+    private Task RecordRefusalAsync(Guid tenantId, InboundLeg caller, CallResult result, string reason)
+    {
+        var now = services.Clock.GetUtcNow().UtcDateTime;
+        return SaveAsync(new CallRecord
+        {
+            TenantId = tenantId, Direction = CallDirection.Inbound, Caller = caller.Caller, Callee = caller.Dialled,
+            OfferedAt = now, EndedAt = now, Result = result, Reason = reason, SipCallId = caller.CallId,
+        });
+    }
+
+    private async Task SaveAsync(CallRecord record)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<CallService>().RecordAsync(record);
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "The record of call {CallId} could not be written", record.Id);
+        }
+    }
+}

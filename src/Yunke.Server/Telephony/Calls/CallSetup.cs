@@ -1,0 +1,24 @@
+using Yunke.Core.Acd;
+using Yunke.Server.Hosting;
+
+namespace Yunke.Server.Telephony.Calls;
+
+public static class CallSetup
+{
+    /// <summary>Call control: the SIP handlers of calls, the controller, the agents' phones as the ACD's reachability, and the media seam.</summary>
+    public static IServiceCollection AddYunkeCalls(this IServiceCollection services, YunkeOptions.CallOptions options)
+    {
+        services.AddSingleton(new CallSettings(TimeSpan.FromSeconds(options.RingTimeoutSeconds)));
+        services.AddSingleton<AgentPhones>();
+        services.AddSingleton<IAgentReachability>(sp => sp.GetRequiredService<AgentPhones>());
+        // Until Yunke.Media anchors media on Yunke's RTP ports, the phones' SDP goes end to end.
+        services.AddSingleton<ICallMediaFactory, PassThroughMedia>();
+        services.AddSingleton<CallServices>();
+        services.AddSingleton<CallController>();
+        services.AddSingleton<ISipMethodHandler, InviteHandler>();
+        services.AddSingleton<ISipMethodHandler, AckHandler>();
+        services.AddSingleton<ISipMethodHandler, ByeHandler>();
+        services.AddSingleton<ISipMethodHandler, CancelHandler>();
+        return services;
+    }
+}

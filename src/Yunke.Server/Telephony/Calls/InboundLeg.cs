@@ -1,0 +1,122 @@
+using Yunke.Sip.Endpoints;
+using Yunke.Sip.Messages;
+using Yunke.Sip.Sdp;
+using Yunke.Sip.Transactions;
+
+namespace Yunke.Server.Telephony.Calls;
+
+/// <summary>
+/// The caller's side of a call: Yunke is the user agent server of the caller's INVITE. It answers it
+/// (provisional, then one final response), repeats a 2xx until the caller's ACK comes (RFC 3261 13.3.1.4:
+/// that is the UAS core's job, not the transaction's), and ends the dialog with a BYE of its own.
+/// </summary>
+public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, TimeProvider clock)
+{
+    private readonly Lock sync = new();
+    private readonly TaskCompletionSource acked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private SipResponse? final;
+    private ITimer? repeat;
+    private uint cseq;
+
+    public SipRequest Invite => invite.Request;
+    public string CallId => Invite.CallId!;
+    /// <summary>The caller's number: the user part of From.</summary>
+    public string Caller => Invite.From?.Uri.User is { } user ? SipUri.Unescape(user) : "anonymous";
+    /// <summary>The number dialled: the Request-URI's user, else To's.</summary>
+    public string Dialled => SipUri.Unescape(Invite.Uri.User ?? Invite.To?.Uri.User ?? "");
+    public SdpSession? Offer => Invite.Body.IsEmpty || !SdpSession.TryParse(Invite.BodyText, out var sdp, out _) ? null : sdp;
+    /// <summary>True once a final response went out: a CANCEL then changes nothing (RFC 3261 9.2).</summary>
+    public bool IsAnswered { get { lock (sync) return final is not null; } }
+
+    public void Ringing() => Send(WithContact(invite.CreateResponse(180, "Ringing")));
+
+    /// <summary>Refuses the call, with an RFC 3326 Reason saying why.</summary>
+    public bool Refuse(int status, string phrase)
+    {
+        var response = invite.CreateResponse(status, phrase);
+        response.Headers.Add("Reason", $"SIP;cause={status};text=\"{phrase}\"");
+        return SendFinal(response);
+    }
+
+    /// <summary>200 OK with the answer SDP; repeated until the ACK (over UDP).</summary>
+    public bool Answer(SdpSession answer)
+    {
+        var ok = WithContact(invite.CreateResponse(200, "OK"));
+        ok.SetBody("application/sdp", answer.ToString());
+        if (!SendFinal(ok)) return false;
+        if (!invite.Inbound.Flow.IsReliable) Repeat(ok, TimeSpan.FromMilliseconds(500), clock.GetUtcNow() + TimeSpan.FromSeconds(32));
+        else acked.TrySetResult();
+        return true;
+    }
+
+    /// <summary>The caller's ACK for our 2xx arrived.</summary>
+    public void Acknowledged()
+    {
+        lock (sync)
+        {
+            repeat?.Dispose();
+            repeat = null;
+        }
+        acked.TrySetResult();
+    }
+
+    /// <summary>Ends the answered call from our side.</summary>
+    public Task<SipResponse> ByeAsync()
+    {
+        var bye = new SipRequest("BYE", Invite.Contacts.FirstOrDefault()?.Address?.Uri ?? Invite.From!.Uri);
+        var flow = invite.Inbound.Flow;
+        bye.Headers.Add(SipHeaderNames.Via, $"SIP/2.0/{flow.ViaTransport} {Address(flow.LocalEndPoint)};branch={SipEndpoint.NewBranch()};rport");
+        bye.Headers.Add(SipHeaderNames.MaxForwards, "70");
+        // Through the proxies that asked to stay in the dialog (RFC 3261 12.1.1: the UAS keeps Record-Route in order).
+        foreach (var route in Invite.Headers.GetValues(SipHeaderNames.RecordRoute)) bye.Headers.Add(SipHeaderNames.Route, route);
+        // Our side of the dialog: To of the INVITE with our tag is our From, the caller's From our To.
+        var ours = Invite.To!;
+        ours.Tag = invite.ToTag;
+        bye.Headers.Add(SipHeaderNames.From, ours.ToString());
+        bye.Headers.Add(SipHeaderNames.To, Invite.Headers.Get(SipHeaderNames.From)!);
+        bye.Headers.Add(SipHeaderNames.CallId, CallId);
+        bye.Headers.Add(SipHeaderNames.CSeq, $"{Interlocked.Increment(ref cseq)} BYE");
+        return endpoint.SendRequestAsync(bye, flow);
+    }
+
+    private bool SendFinal(SipResponse response)
+    {
+        lock (sync)
+        {
+            if (final is not null) return false;
+            final = response;
+        }
+        Send(response);
+        return true;
+    }
+
+    private void Send(SipResponse response)
+    {
+        if (invite.Transaction is InviteServerTransaction { State: SipTransactionState.Proceeding }) invite.Respond(response);
+    }
+
+    private void Repeat(SipResponse ok, TimeSpan interval, DateTimeOffset giveUp)
+    {
+        lock (sync)
+        {
+            repeat?.Dispose();
+            repeat = clock.CreateTimer(_ =>
+            {
+                if (acked.Task.IsCompleted || clock.GetUtcNow() > giveUp) return;
+                invite.Inbound.Flow.Send(ok);
+                Repeat(ok, interval * 2 < TimeSpan.FromSeconds(4) ? interval * 2 : TimeSpan.FromSeconds(4), giveUp);
+            }, null, interval, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private SipResponse WithContact(SipResponse response)
+    {
+        var flow = invite.Inbound.Flow;
+        var transport = flow.ViaTransport.ToLowerInvariant();
+        response.Headers.Add(SipHeaderNames.Contact, $"<sip:{Dialled}@{Address(flow.LocalEndPoint)};transport={transport}>");
+        foreach (var route in Invite.Headers.GetValues(SipHeaderNames.RecordRoute)) response.Headers.Add(SipHeaderNames.RecordRoute, route);
+        return response;
+    }
+
+    internal static string Address(System.Net.IPEndPoint endPoint) => endPoint.ToString();
+}
