@@ -27,6 +27,8 @@ public abstract class YunkeApp : WebApplicationFactory<Program>
     public int SipPoolPort { get; } = FreePorts.Next();
     /// <summary>Short enough for expiry tests to wait for: 423 below it, 1 s purge sweeps.</summary>
     public const int MinExpires = 2;
+    /// <summary>Short enough for no-answer tests to wait for.</summary>
+    public const int RingTimeoutSeconds = 3;
     protected abstract string Provider { get; }
     protected abstract string? ConnectionString { get; }
 
@@ -39,6 +41,7 @@ public abstract class YunkeApp : WebApplicationFactory<Program>
         builder.UseSetting("Yunke:Sip:Port", SipPort.ToString());
         builder.UseSetting("Yunke:Sip:PoolPort", SipPoolPort.ToString());
         builder.UseSetting("Yunke:Sip:MinExpires", MinExpires.ToString());
+        builder.UseSetting("Yunke:Calls:RingTimeoutSeconds", RingTimeoutSeconds.ToString());
         builder.UseEnvironment("Testing");
     }
 

@@ -20,6 +20,7 @@ public sealed class SipPhone : IAsyncDisposable
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     private readonly Channel<SipMessage> received = Channel.CreateUnbounded<SipMessage>();
+    private readonly List<SipMessage> kept = [];
     private readonly CancellationTokenSource stopping = new();
     private readonly Socket socket;
     private readonly IPEndPoint server;
@@ -110,16 +111,34 @@ public sealed class SipPhone : IAsyncDisposable
         else socket.Send(bytes);
     }
 
-    /// <summary>The final response with that Call-ID and CSeq number, skipping everything else; null when none came in time.</summary>
-    public async Task<SipResponse?> ResponseAsync(string callId, uint cseqNumber, TimeSpan? within = null)
+    /// <summary>The final response with that Call-ID and CSeq number; null when none came in time.</summary>
+    public async Task<SipResponse?> ResponseAsync(string callId, uint cseqNumber, TimeSpan? within = null) =>
+        (SipResponse?)await NextAsync(m => m is SipResponse { IsProvisional: false } r && r.CallId == callId && r.CSeq?.Number == cseqNumber, within);
+
+    /// <summary>
+    /// The next received message that matches, or null when none came in time. Messages that do not match are
+    /// kept for later calls, so a test can wait for a 200 while a BYE or a retransmission arrives meanwhile.
+    /// </summary>
+    public async Task<SipMessage?> NextAsync(Func<SipMessage, bool> match, TimeSpan? within = null)
     {
+        lock (kept)
+        {
+            var index = kept.FindIndex(m => match(m));
+            if (index >= 0)
+            {
+                var found = kept[index];
+                kept.RemoveAt(index);
+                return found;
+            }
+        }
         using var timeout = new CancellationTokenSource(within ?? Patience);
         try
         {
             while (true)
             {
                 var message = await received.Reader.ReadAsync(timeout.Token);
-                if (message is SipResponse { IsProvisional: false } r && r.CallId == callId && r.CSeq?.Number == cseqNumber) return r;
+                if (match(message)) return message;
+                lock (kept) kept.Add(message);
             }
         }
         catch (OperationCanceledException)
@@ -127,6 +146,9 @@ public sealed class SipPhone : IAsyncDisposable
             return null;
         }
     }
+
+    /// <summary>Sends a message as is (a response, an ACK).</summary>
+    public void Send(SipMessage message) => SendRaw(message.ToBytes());
 
     private async Task ReceiveDatagramsAsync()
     {

@@ -128,8 +128,9 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
         if (media.Start(services.Recordings.PathOf(file))) recordingFile = file;
 
         var side = await hungUp.Task;
-        if (side != HangupSide.Caller) await caller.ByeAsync();
-        if (side != HangupSide.Agent) await leg.ByeAsync();
+        // Not awaited: a phone that has gone away must not hold up the record or the agent's wrap-up for 32 s.
+        if (side != HangupSide.Caller) _ = caller.ByeAsync();
+        if (side != HangupSide.Agent) _ = leg.ByeAsync();
         await MoveAsync(AgentTrigger.Hangup, WrapUpUntil());
         return (CallResult.Answered, side switch
         {

@@ -7,10 +7,11 @@ namespace Yunke.Server.Telephony.Calls;
 public sealed record CallSettings(TimeSpan RingTimeout);
 
 /// <summary>What every call needs from the host, gathered once by the controller.</summary>
-public sealed class CallServices(TelephonyHost telephony, AgentPhones phones, ICallMediaFactory media, CallRecordings recordings,
+public sealed class CallServices(IServiceProvider provider, AgentPhones phones, ICallMediaFactory media, CallRecordings recordings,
     CallSettings settings, Core.Agents.SipPlatform platform, TimeProvider clock, ILogger<Call> log)
 {
-    public SipEndpoint Endpoint => telephony.Endpoint;
+    // Resolved on use: the SIP host depends on the handlers, which depend on this.
+    public SipEndpoint Endpoint => provider.GetRequiredService<TelephonyHost>().Endpoint;
     /// <summary>The host name in the URIs Yunke writes (From and To of agent legs).</summary>
     public string Host => platform.Host;
     public AgentPhones Phones => phones;

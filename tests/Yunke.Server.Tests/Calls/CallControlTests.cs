@@ -1,0 +1,272 @@
+using System.Text.Json;
+using Yunke.Server.Tests.Infrastructure;
+using Yunke.Server.Tests.Staff;
+using Yunke.Server.Tests.Telephony;
+using Yunke.Sip.Endpoints;
+using Yunke.Sip.Messages;
+
+namespace Yunke.Server.Tests.Calls;
+
+/// <summary>
+/// Calls through Yunke's B2BUA over real UDP on loopback: a caller dials the tenant's number, the ACD picks the
+/// signed-in agent, its registered phone rings and answers, and either side hangs up (seed chapter 4, 快速建立第一个通话).
+/// </summary>
+public abstract class CallControlTests(YunkeApp app)
+{
+    /// <summary>A tenant with one agent serving one queue that the tenant's number routes to, and the agent's registered phone.</summary>
+    private sealed record Desk(Tenant Tenant, ApiClient Agent, string AgentId, string PhoneNumber, SipPhone Phone, string QueueId) : IAsyncDisposable
+    {
+        public async Task<string> StateAsync() => (await Agent.GetAsync<JsonElement>("/api/v1/agent/state")).Str("state");
+
+        public Task EventuallyInAsync(string state) =>
+            Softphones.EventuallyAsync(async () => await StateAsync() == state, $"agent {AgentId} {state}");
+
+        public async Task<JsonElement> OnlyCallAsync()
+        {
+            JsonElement calls = default;
+            await Softphones.EventuallyAsync(async () =>
+                (calls = await Tenant.Admin.GetAsync<JsonElement>("/api/v1/calls")).GetProperty("total").GetInt32() == 1, "the call record");
+            return calls.GetProperty("items")[0];
+        }
+
+        public ValueTask DisposeAsync() => Phone.DisposeAsync();
+    }
+
+    private async Task<Desk> DeskAsync(int maxQueueLength = 5, int maxWaitSeconds = 60, int wrapUpSeconds = 30, bool autoAnswer = false,
+        bool signIn = true)
+    {
+        var tenant = await app.NewTenantAsync(voice: 1, video: 0, multimedia: 0);
+        var queue = await tenant.Admin.PostAsync<JsonElement>("/api/v1/skill-queues",
+            Staffing.QueueBody(maxQueueLength: maxQueueLength, maxWaitSeconds: maxWaitSeconds, wrapUpSeconds: wrapUpSeconds));
+        var agentId = (await tenant.Admin.AgentsAsync())[0].Str("agentId");
+        var agent = await app.SignedInEmployeeAsync(tenant, "agent");
+        await tenant.Admin.PutAsync<JsonElement>($"/api/v1/agents/{agentId}",
+            new { employeeAccount = agent.Account, skillQueueIds = new[] { queue.Id() }, autoAnswer });
+        await tenant.Admin.PostAsync<JsonElement>("/api/v1/called-routes",
+            new { accessCode = tenant.Number, deviceType = "skillQueue", skillQueueId = queue.Id() });
+        var number = await tenant.SoftphoneAsync(agentId);
+        var phone = await SipPhone.OpenAsync("UDP", app.SipPort);
+        (await phone.RegisterAsync(number, Softphones.Password)).StatusCode.ShouldBe(200);
+        if (signIn) await agent.PostAsync<JsonElement>("/api/v1/agent/sign-in");
+        return new Desk(tenant, agent, agentId, number, phone, queue.Id());
+    }
+
+    /// <summary>The caller dials; the agent's phone rings, answers with its SDP and gets Yunke's ACK; the caller gets the 200 and ACKs it.</summary>
+    private static async Task<(CallerCall Call, SipResponse Ok, SipRequest AgentInvite, SipResponse AgentOk)> ConnectAsync(Desk desk, SipPhone callerPhone, int port)
+    {
+        var call = CallerCall.Dial(callerPhone, port, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
+        (await call.ProvisionalAsync(180)).ShouldNotBeNull("the caller hears ringing");
+        var invite = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull("the agent's phone rings");
+        var tag = SipEndpoint.NewToken();
+        desk.Phone.Reply(invite, 180, "Ringing", tag);
+        var agentOk = desk.Phone.Reply(invite, 200, "OK", tag, SipCalls.Sdp(desk.Phone, 41000));
+        (await desk.Phone.RequestAsync("ACK", invite.CallId)).ShouldNotBeNull("Yunke acknowledges the phone's 200");
+        var ok = (await call.FinalAsync()).ShouldNotBeNull();
+        ok.StatusCode.ShouldBe(200, ok.ToString());
+        call.Ack(ok);
+        return (call, ok, invite, agentOk);
+    }
+
+    [Fact]
+    public async Task A_call_to_the_number_rings_the_agent_who_answers_and_the_caller_hangs_up()
+    {
+        await using var desk = await DeskAsync();
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        var call = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
+        (await call.ProvisionalAsync(180)).ShouldNotBeNull();
+
+        var invite = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull();
+        invite.To!.Uri.User.ShouldBe(desk.PhoneNumber);
+        invite.From!.Uri.User.ShouldBe("13800138000", "the phone shows the caller's number");
+        invite.Headers.Get("Call-Info").ShouldBeNull("auto-answer is off");
+        invite.BodyText.ShouldContain("m=audio 40000 RTP/AVP");
+        (await desk.StateAsync()).ShouldBe("ringing");
+
+        var tag = SipEndpoint.NewToken();
+        desk.Phone.Reply(invite, 180, "Ringing", tag);
+        desk.Phone.Reply(invite, 200, "OK", tag, SipCalls.Sdp(desk.Phone, 41000));
+        (await desk.Phone.RequestAsync("ACK", invite.CallId)).ShouldNotBeNull();
+        var ok = (await call.FinalAsync()).ShouldNotBeNull();
+        ok.StatusCode.ShouldBe(200);
+        ok.BodyText.ShouldContain("m=audio 41000 RTP/AVP");
+        call.Ack(ok);
+        await desk.EventuallyInAsync("talking");
+        (await desk.Agent.GetAsync<JsonElement>("/api/v1/agent/state")).Str("callId").ShouldNotBeNull();
+
+        (await call.ByeAsync(ok)).ShouldNotBeNull("Yunke answers the caller's BYE");
+        var bye = (await desk.Phone.RequestAsync("BYE", invite.CallId)).ShouldNotBeNull("the agent's leg is hung up too");
+        desk.Phone.Reply(bye, 200, "OK", invite.To.Tag ?? tag);
+        await desk.EventuallyInAsync("wrapUp");
+
+        var record = await desk.OnlyCallAsync();
+        record.Str("result").ShouldBe("answered");
+        record.Str("caller").ShouldBe("13800138000");
+        record.Str("callee").ShouldBe(desk.Tenant.Number);
+        record.Str("agentId").ShouldBe(desk.AgentId);
+        record.Str("skillQueueId").ShouldBe(desk.QueueId);
+        record.Str("direction").ShouldBe("inbound");
+        record.GetProperty("answeredAt").ValueKind.ShouldBe(JsonValueKind.String);
+        record.Str("reason").ShouldBe("BYE from the caller");
+    }
+
+    [Fact]
+    public async Task The_agent_hangs_up_from_its_phone_and_the_caller_gets_a_bye()
+    {
+        await using var desk = await DeskAsync();
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        var (call, _, invite, agentOk) = await ConnectAsync(desk, callerPhone, app.SipPort);
+        await desk.EventuallyInAsync("talking");
+
+        var yunke = invite.Contacts[0].Address!.Uri;
+        var bye = desk.Phone.InDialog("BYE", yunke, agentOk.Headers.Get(SipHeaderNames.To)!, invite.Headers.Get(SipHeaderNames.From)!, invite.CallId!, 2);
+        desk.Phone.Send(bye);
+        (await desk.Phone.ResponseAsync(invite.CallId!, "BYE", 200)).ShouldNotBeNull();
+        var callerBye = (await callerPhone.RequestAsync("BYE", call.CallId)).ShouldNotBeNull("Yunke ends the caller's leg");
+        callerPhone.Reply(callerBye, 200, "OK", "ignored");
+        await desk.EventuallyInAsync("wrapUp");
+        (await desk.OnlyCallAsync()).Str("reason").ShouldBe("BYE from the agent");
+    }
+
+    [Fact]
+    public async Task The_agent_hangs_up_from_the_workbench_and_both_legs_end()
+    {
+        await using var desk = await DeskAsync();
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        var (call, _, invite, _) = await ConnectAsync(desk, callerPhone, app.SipPort);
+        await desk.EventuallyInAsync("talking");
+
+        (await desk.Agent.PostAsync<JsonElement>("/api/v1/agent/hangup")).Str("state").ShouldBe("wrapUp");
+        (await callerPhone.RequestAsync("BYE", call.CallId)).ShouldNotBeNull();
+        (await desk.Phone.RequestAsync("BYE", invite.CallId)).ShouldNotBeNull();
+        (await desk.OnlyCallAsync()).Str("result").ShouldBe("answered");
+        await (await desk.Agent.SendPostAsync("/api/v1/agent/hangup")).ShouldBeProblemAsync(409, "noCall");
+    }
+
+    [Fact]
+    public async Task The_caller_cancels_while_the_agent_rings_and_everything_is_cleaned_up()
+    {
+        await using var desk = await DeskAsync();
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        var call = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
+        var invite = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull();
+        var tag = SipEndpoint.NewToken();
+        desk.Phone.Reply(invite, 180, "Ringing", tag);
+        await desk.EventuallyInAsync("ringing");
+
+        (await call.CancelAsync()).ShouldNotBeNull().StatusCode.ShouldBe(200);
+        (await call.FinalAsync()).ShouldNotBeNull().StatusCode.ShouldBe(487);
+        var cancel = (await desk.Phone.RequestAsync("CANCEL", invite.CallId)).ShouldNotBeNull("Yunke stops the agent's phone ringing");
+        desk.Phone.Reply(cancel, 200, "OK", tag);
+        desk.Phone.Reply(invite, 487, "Request Terminated", tag);
+        (await desk.Phone.RequestAsync("ACK", invite.CallId)).ShouldNotBeNull("the 487 is acknowledged");
+
+        await desk.EventuallyInAsync("idle");
+        var record = await desk.OnlyCallAsync();
+        record.Str("result").ShouldBe("abandoned");
+        record.GetProperty("answeredAt").ValueKind.ShouldBe(JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task An_unanswered_phone_sends_the_call_back_to_the_queue_and_the_agent_is_set_busy()
+    {
+        await using var desk = await DeskAsync();
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        var call = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
+        var first = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull();
+        var tag = SipEndpoint.NewToken();
+        desk.Phone.Reply(first, 180, "Ringing", tag);
+
+        var cancel = (await desk.Phone.RequestAsync("CANCEL", first.CallId, TimeSpan.FromSeconds(YunkeApp.RingTimeoutSeconds + 5)))
+            .ShouldNotBeNull("the ring time is over");
+        desk.Phone.Reply(cancel, 200, "OK", tag);
+        desk.Phone.Reply(first, 487, "Request Terminated", tag);
+        await desk.EventuallyInAsync("busy");
+        (await call.FinalAsync(TimeSpan.FromMilliseconds(300))).ShouldBeNull("the caller still waits in the queue");
+
+        // The agent is ready again: the waiting call rings it again and is answered.
+        await desk.Agent.PostAsync<JsonElement>("/api/v1/agent/ready");
+        var second = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull();
+        second.CallId.ShouldNotBe(first.CallId);
+        var tag2 = SipEndpoint.NewToken();
+        desk.Phone.Reply(second, 200, "OK", tag2, SipCalls.Sdp(desk.Phone, 41000));
+        var ok = (await call.FinalAsync()).ShouldNotBeNull();
+        ok.StatusCode.ShouldBe(200);
+        call.Ack(ok);
+        await desk.EventuallyInAsync("talking");
+    }
+
+    [Fact]
+    public async Task Auto_answer_asks_the_phone_to_answer_after_the_delay()
+    {
+        await using var desk = await DeskAsync(autoAnswer: true);
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
+        var invite = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull();
+        invite.Headers.Get("Call-Info").ShouldNotBeNull().ShouldEndWith(";answer-after=2");
+        invite.Headers.Get("Alert-Info").ShouldBe("info=alert-autoanswer");
+    }
+
+    [Fact]
+    public async Task A_full_queue_refuses_the_next_caller_with_486()
+    {
+        await using var desk = await DeskAsync(maxQueueLength: 1, signIn: false);
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        var waiting = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
+        (await waiting.ProvisionalAsync(180)).ShouldNotBeNull();
+
+        var refused = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40002));
+        var busy = (await refused.FinalAsync()).ShouldNotBeNull();
+        busy.StatusCode.ShouldBe(486);
+        busy.Headers.Get("Reason").ShouldNotBeNull().ShouldContain("Queue Full");
+
+        (await waiting.CancelAsync()).ShouldNotBeNull();
+        (await waiting.FinalAsync()).ShouldNotBeNull().StatusCode.ShouldBe(487);
+        JsonElement calls = default;
+        await Softphones.EventuallyAsync(async () =>
+            (calls = await desk.Tenant.Admin.GetAsync<JsonElement>("/api/v1/calls")).GetProperty("total").GetInt32() == 2, "two records");
+        calls.GetProperty("items").EnumerateArray().Select(c => c.Str("result")).Order().ShouldBe(["abandoned", "queueFull"]);
+    }
+
+    [Fact]
+    public async Task Without_a_free_agent_the_call_ends_480_after_the_maximum_wait()
+    {
+        await using var desk = await DeskAsync(maxWaitSeconds: 1, signIn: false);
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        var call = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
+        var final = (await call.FinalAsync()).ShouldNotBeNull();
+        final.StatusCode.ShouldBe(480);
+        final.Headers.Get("Reason").ShouldNotBeNull().ShouldContain("No Agent Available");
+        var record = await desk.OnlyCallAsync();
+        record.Str("result").ShouldBe("queueTimeout");
+        record.GetProperty("waitSeconds").GetInt32().ShouldBeInRange(1, 3);
+    }
+
+    [Fact]
+    public async Task A_direct_call_to_a_softphone_is_refused_and_unknown_numbers_are_not_found()
+    {
+        await using var desk = await DeskAsync();
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        var direct = CallerCall.Dial(callerPhone, app.SipPort, desk.PhoneNumber, SipCalls.Sdp(callerPhone, 40000));
+        (await direct.FinalAsync()).ShouldNotBeNull().StatusCode.ShouldBe(403);
+        (await desk.Phone.RequestAsync("INVITE", within: TimeSpan.FromMilliseconds(300))).ShouldBeNull("the phone never rings");
+        (await desk.OnlyCallAsync()).Str("result").ShouldBe("rejected");
+
+        var unknown = CallerCall.Dial(callerPhone, app.SipPort, "99999999999", SipCalls.Sdp(callerPhone, 40000));
+        (await unknown.FinalAsync()).ShouldNotBeNull().StatusCode.ShouldBe(404);
+        (await desk.StateAsync()).ShouldBe("idle");
+    }
+
+    [Fact]
+    public async Task An_offer_without_a_codec_in_common_is_refused_with_488()
+    {
+        await using var desk = await DeskAsync();
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        var call = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000, "18"));
+        (await call.FinalAsync()).ShouldNotBeNull().StatusCode.ShouldBe(488);
+        (await desk.StateAsync()).ShouldBe("idle");
+    }
+}
+
+public sealed class CallControlTestsOnSqlite(SqliteApp app) : CallControlTests(app), IClassFixture<SqliteApp>;
+
+public sealed class CallControlTestsOnPostgres(PostgresApp app) : CallControlTests(app), IClassFixture<PostgresApp>;
