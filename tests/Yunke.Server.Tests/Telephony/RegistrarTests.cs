@@ -207,9 +207,12 @@ public abstract class RegistrarTests(YunkeApp app)
         (await phone.RegisterAsync(number, Softphones.Password)).StatusCode.ShouldBe(200);
         await agent.PostAsync<JsonElement>("/api/v1/agent/sign-in");
         (await tenant.RegistrationsAsync()).Count.ShouldBe(1);
+        var reachability = app.Services.GetRequiredService<Yunke.Core.Acd.IAgentReachability>();
+        reachability.IsReachable(Guid.Parse(tenant.Id), "1001").ShouldBeTrue("the ACD may offer calls to a registered agent");
 
         await agent.PostAsync<JsonElement>("/api/v1/agent/sign-out");
         (await tenant.RegistrationsAsync()).ShouldBeEmpty();
+        reachability.IsReachable(Guid.Parse(tenant.Id), "1001").ShouldBeFalse();
         var audit = (await tenant.Admin.GetAsync<JsonElement>("/api/v1/audit?action=agent.signedOut")).Items().Single();
         audit.Str("detail").ShouldContain("1 softphone registration");
         var tenantId = Guid.Parse(tenant.Id);
