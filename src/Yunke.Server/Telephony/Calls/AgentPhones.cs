@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Yunke.Core.Acd;
 using Yunke.Core.Agents;
 using Yunke.Core.Persistence;
 using Yunke.Sip.Messages;
@@ -14,14 +13,9 @@ public sealed record PhoneContact(SipUri Uri, SipFlow Flow);
 /// <param name="AutoAnswerAfter">Seconds the phone waits before answering by itself; null when the agent answers.</param>
 public sealed record AgentPhone(string Number, int? AutoAnswerAfter, IReadOnlyList<PhoneContact> Contacts);
 
-/// <summary>
-/// Where an agent's call rings: its live registrations that Yunke can reach. Also the ACD's answer to "can this
-/// agent's phone ring?", so no call is offered to an agent without a registered phone.
-/// </summary>
-public sealed class AgentPhones(SoftphoneBindings bindings, IServiceScopeFactory scopes) : IAgentReachability
+/// <summary>Where an agent's call rings: its live registrations that Yunke can reach, with the agent's number and auto-answer setting.</summary>
+public sealed class AgentPhones(SoftphoneBindings bindings, IServiceScopeFactory scopes)
 {
-    public bool IsReachable(Guid tenantId, string agentId) => bindings.ContactsOf(tenantId, agentId).Any(c => c.Flow is not null);
-
     public async Task<AgentPhone?> FindAsync(Guid tenantId, string agentId)
     {
         await using var scope = scopes.CreateAsyncScope();

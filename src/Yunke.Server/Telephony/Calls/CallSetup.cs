@@ -1,16 +1,14 @@
-using Yunke.Core.Acd;
 using Yunke.Server.Hosting;
 
 namespace Yunke.Server.Telephony.Calls;
 
 public static class CallSetup
 {
-    /// <summary>Call control: the SIP handlers of calls, the controller, the agents' phones as the ACD's reachability, and the media seam.</summary>
+    /// <summary>Call control: the SIP handlers of calls, the controller, where agents' phones ring, and the media seam.</summary>
     public static IServiceCollection AddYunkeCalls(this IServiceCollection services, YunkeOptions.CallOptions options)
     {
         services.AddSingleton(new CallSettings(TimeSpan.FromSeconds(options.RingTimeoutSeconds)));
         services.AddSingleton<AgentPhones>();
-        services.AddSingleton<IAgentReachability>(sp => sp.GetRequiredService<AgentPhones>());
         // Until Yunke.Media anchors media on Yunke's RTP ports, the phones' SDP goes end to end.
         services.AddSingleton<ICallMediaFactory, PassThroughMedia>();
         services.AddSingleton<CallServices>();
