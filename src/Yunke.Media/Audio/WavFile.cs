@@ -11,6 +11,23 @@ public sealed class AudioClip(short[] samples, int sampleRate)
     public TimeSpan Duration => TimeSpan.FromSeconds((double)Samples.Length / SampleRate);
 
     /// <summary>
+    /// A tone of one or more frequencies (summed, e.g. 450 Hz for Chinese ringback, 440 + 480 Hz for the
+    /// North American one), optionally followed by silence: cadence for a looping ringback.
+    /// </summary>
+    public static AudioClip Tone(IReadOnlyList<double> frequencies, TimeSpan on, TimeSpan? off = null, double amplitude = 8000, int sampleRate = 8000)
+    {
+        var toneSamples = (int)(on.TotalSeconds * sampleRate);
+        var samples = new short[toneSamples + (int)((off ?? TimeSpan.Zero).TotalSeconds * sampleRate)];
+        for (var i = 0; i < toneSamples; i++)
+        {
+            var value = 0.0;
+            foreach (var f in frequencies) value += Math.Sin(2 * Math.PI * f * i / sampleRate);
+            samples[i] = (short)Math.Round(amplitude * value / frequencies.Count);
+        }
+        return new AudioClip(samples, sampleRate);
+    }
+
+    /// <summary>
     /// The clip at another rate: a moving-average low-pass when going down (so 22,050 Hz TTS output does
     /// not alias into the telephone band), then linear interpolation. Plenty for prompts; not for music.
     /// </summary>

@@ -37,13 +37,14 @@ public sealed class RtpPortAllocator
     public RtpSession Open(RtpSessionOptions? options = null)
     {
         var (rtp, rtcp) = BindPair();
+        var port = ((IPEndPoint)rtp.LocalEndPoint!).Port;
         try
         {
-            return new RtpSession(rtp, rtcp, options ?? new RtpSessionOptions(), () => Release(((IPEndPoint)rtp.LocalEndPoint!).Port));
+            return new RtpSession(rtp, rtcp, options ?? new RtpSessionOptions(), () => Release(port));
         }
         catch
         {
-            Release(((IPEndPoint)rtp.LocalEndPoint!).Port);
+            Release(port);
             rtp.Dispose();
             rtcp.Dispose();
             throw;
