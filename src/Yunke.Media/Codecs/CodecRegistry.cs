@@ -22,7 +22,7 @@ public sealed class CodecRegistry
 
     public IEnumerable<RtpFormat> Formats => byPayloadType.OfType<RtpFormat>();
     /// <summary>The payload type of telephone events at 8000 Hz, if negotiated.</summary>
-    public int? TelephoneEventPayloadType => Formats.FirstOrDefault(f => f.IsTelephoneEvent && f.ClockRate == 8000)?.PayloadType;
+    public int? TelephoneEventPayloadType => Find(TelephoneEvent.EncodingName)?.PayloadType;
 
     public static AudioCodec? FindCodec(string name, int clockRate = 8000) =>
         KnownCodecs.FirstOrDefault(c => c.Name.Equals(name, StringComparison.OrdinalIgnoreCase) && c.ClockRate == clockRate);
@@ -39,6 +39,11 @@ public sealed class CodecRegistry
 
     public RtpFormat? this[int payloadType] => (uint)payloadType < 128 ? byPayloadType[payloadType] : null;
 
-    public RtpFormat? Find(string name, int clockRate = 8000) =>
-        Formats.FirstOrDefault(f => f.Name.Equals(name, StringComparison.OrdinalIgnoreCase) && f.ClockRate == clockRate);
+    /// <summary>The first payload type of that encoding. A plain loop: the relay asks for each packet.</summary>
+    public RtpFormat? Find(string name, int clockRate = 8000)
+    {
+        foreach (var format in byPayloadType)
+            if (format is not null && format.ClockRate == clockRate && format.Name.Equals(name, StringComparison.OrdinalIgnoreCase)) return format;
+        return null;
+    }
 }

@@ -48,7 +48,7 @@ public sealed class RtpRelay : IDisposable
         if (!TryForward(from, packet, to)) Interlocked.Increment(ref dropped);
     }
 
-    private bool TryForward(RtpSession from, RtpPacket packet, RtpSession to)
+    internal bool TryForward(RtpSession from, RtpPacket packet, RtpSession to)
     {
         var target = to.Peer;
         var format = (from.Peer?.Codecs ?? CodecRegistry.Default)[packet.PayloadType];
