@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Yunke.Media.Audio;
 using Yunke.Media.Codecs;
 using Yunke.Media.Rtp;
 using Yunke.Media.Sessions;
@@ -150,6 +151,7 @@ public sealed class RtpRelayTests : IAsyncLifetime
     {
         relay.ForwardAToB = false;
         caller.Send(Packet(0, 1, 0, 1, Speech(0)), legA.LocalEndPoint);
+        for (var i = 0; i < 1000 && legA.Counters.PacketsReceived == 0; i++) await Task.Delay(10); // received while held
         relay.ForwardAToB = true;
         caller.Send(Packet(18, 2, 160, 1, new byte[20]), legA.LocalEndPoint); // G.729: not negotiated
         caller.Send(Packet(0, 3, 320, 1, Speech(3)), legA.LocalEndPoint);
@@ -158,5 +160,43 @@ public sealed class RtpRelayTests : IAsyncLifetime
         received.Payload[0].ShouldBe(G711.MuLawToALaw(Speech(3)[0]));
         (await agent.NothingMoreAsync()).ShouldBeTrue();
         relay.Dropped.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_recorder_on_both_legs_holds_both_voices_in_one_wav()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"yunke-recording-{Guid.NewGuid():N}.wav");
+        try
+        {
+            var recorder = CallRecorder.Create(path);
+            recorder.Attach(legA);
+            recorder.Attach(legB);
+            var callerVoice = AudioClip.Tone([600], TimeSpan.FromSeconds(1));
+            var agentVoice = AudioClip.Tone([1400], TimeSpan.FromSeconds(1));
+            var frame = new byte[160];
+            for (var i = 0; i < 50; i++)
+            {
+                G711.EncodeMuLaw(callerVoice.Samples.AsSpan(i * 160, 160), frame);
+                caller.Send(Packet(0, (ushort)i, (uint)(i * 160), 1, frame), legA.LocalEndPoint);
+                G711.EncodeALaw(agentVoice.Samples.AsSpan(i * 160, 160), frame);
+                agent.Send(Packet(8, (ushort)(40 + i), (uint)(9000 + i * 160), 2, frame), legB.LocalEndPoint);
+            }
+            await agent.ReceiveManyAsync(50);
+            await caller.ReceiveManyAsync(50);
+            recorder.Dispose();
+
+            var wav = WavFile.Read(path);
+            wav.SampleRate.ShouldBe(8000);
+            wav.Duration.TotalSeconds.ShouldBeGreaterThanOrEqualTo(1);
+            // Both voices start within a moment of each other: look at 0.2 s from 0.5 s in, where both speak.
+            var both = wav.Samples.AsSpan(0, 8000);
+            TestAudio.Power(both, 600).ShouldBeGreaterThan(1e6);
+            TestAudio.Power(both, 1400).ShouldBeGreaterThan(1e6);
+            TestAudio.Power(both, 1000).ShouldBeLessThan(TestAudio.Power(both, 600) / 100);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }
