@@ -95,6 +95,9 @@ public static class RelayLoad
         // drop before both phones of a call had sent (nowhere to send yet: latching) are counted apart.
         var latchingDrops = after.Dropped;
         var loss = 100.0 * (sentAfter - receivedAfter - latchingDrops) / sentAfter;
+        // Where it was lost: never sent on by the relay (its sockets overflowed), or sent but not read by the phones (this process's).
+        var lostInRelay = 100.0 * (sentAfter - after.Forwarded - latchingDrops) / sentAfter;
+        var lostAtPhones = 100.0 * (after.Forwarded - receivedAfter) / sentAfter;
         var sentWindow = sentAfter - sentBefore;
         var receivedWindow = receivedAfter - receivedBefore;
         var relayed = after.Forwarded - before.Forwarded;
@@ -102,6 +105,7 @@ public static class RelayLoad
         var worstCall = Math.Min(toCallers.MinimumPerCall(), toAgents.MinimumPerCall());
         Console.WriteLine($"sent {sentWindow:N0} packets in {elapsed.TotalSeconds:F1} s ({sentWindow / elapsed.TotalSeconds:N0}/s), received {receivedWindow:N0}");
         Console.WriteLine($"loss {loss:F3} % of all {sentAfter:N0} packets sent (warm-up included), besides {latchingDrops:N0} dropped before the call's other phone had sent (latching)");
+        Console.WriteLine($"  of which {lostInRelay:F3} % never relayed (relay too slow) and {lostAtPhones:F3} % relayed but not read by the phones (load generator too slow)");
         Console.WriteLine($"relay process: CPU {cpu:F0} % of one core ({cpu / Environment.ProcessorCount:F0} % of {Environment.ProcessorCount}), " +
             $"working set {after.WorkingSet / 1048576.0:F0} MiB, managed heap {after.Heap / 1048576.0:F0} MiB, " +
             $"allocated {(double)(after.Allocated - before.Allocated) / Math.Max(1, relayed):F1} B per relayed packet, " +
