@@ -14,7 +14,7 @@ public readonly record struct RtpSessionCounters(
 
 /// <summary>
 /// One RTP stream with a peer: an RTP and an RTCP socket from a <see cref="RtpPortAllocator"/>, a receive
-/// loop on each (one pooled buffer per loop, no allocation per packet), and an outgoing stream whose
+/// loop on each (one pinned buffer per loop, no allocation per packet), and an outgoing stream whose
 /// SSRC, sequence numbers and timestamps stay continuous whatever feeds it (<see cref="RtpStreamRewriter"/>).
 /// Received packets go to <see cref="PacketReceived"/> on the receive loop: handlers must not block.
 /// </summary>
@@ -60,7 +60,10 @@ public sealed class RtpSession : IAsyncDisposable
         rtpSocket.ReceiveBufferSize = 256 * 1024;
         rtpLoop = Task.Run(() => ReceiveLoopAsync(rtpSocket, rtcp: false));
         rtcpLoop = Task.Run(() => ReceiveLoopAsync(rtcpSocket, rtcp: true));
-        if (options.RtcpInterval is { } interval) rtcpTimer = time.CreateTimer(_ => SendReport(), null, interval, interval);
+        // The first report at a random point of the interval (RFC 3550 6.3.5 randomises each one), so sessions
+        // opened together do not report together ever after.
+        if (options.RtcpInterval is { } interval)
+            rtcpTimer = time.CreateTimer(_ => SendReport(), null, interval * (0.5 + Random.Shared.NextDouble()), interval);
     }
 
     /// <summary>Where we receive RTP (RTCP is on the next port): the address and port for our SDP.</summary>
