@@ -25,7 +25,7 @@ builder.Services.AddSingleton(options);
 builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, "keys")));
 builder.Services.AddYunkeDatabase(options.Database.Provider, options.Database.ConnectionString, dataDir);
 builder.Services.AddYunkeCore();
-builder.Services.AddYunkeTelephony(options.Sip, options.Calls);
+builder.Services.AddYunkeTelephony(options.Sip, options.Rtp, options.Calls);
 builder.Services.AddSingleton(new CallRecordings(Path.Combine(dataDir, "recordings")));
 builder.Services.AddYunkeAuth(new TokenIssuer(dataDir));
 builder.Services.AddProblemDetails();

@@ -14,7 +14,7 @@ namespace Yunke.Server.Telephony;
 public static class TelephonySetup
 {
     /// <summary>The SIP side of the host: registrar policy, handlers by method, and the listeners (started after Core's hosted services).</summary>
-    public static IServiceCollection AddYunkeTelephony(this IServiceCollection services, YunkeOptions.SipOptions sip, YunkeOptions.CallOptions calls)
+    public static IServiceCollection AddYunkeTelephony(this IServiceCollection services, YunkeOptions.SipOptions sip, YunkeOptions.RtpOptions rtp, YunkeOptions.CallOptions calls)
     {
         services.AddSingleton(new SipPlatform(sip.Host, sip.Port, sip.PoolPort, sip.Realm));
         services.AddSingleton(new RegistrarPolicy(sip.MinExpires, sip.MaxExpires, sip.DefaultExpires, sip.MaxContacts));
@@ -27,7 +27,7 @@ public static class TelephonySetup
         services.AddSingleton<SoftphoneBindings>();
 
         services.AddSingleton<ISipMethodHandler, RegisterHandler>();
-        services.AddYunkeCalls(calls);
+        services.AddYunkeCalls(calls, sip, rtp);
         services.AddSingleton<SipDispatcher>();
 
         services.AddSingleton(new TelephonyHost.Settings(sip.Host, [sip.Port, sip.PoolPort]));

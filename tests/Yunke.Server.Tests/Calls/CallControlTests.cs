@@ -4,6 +4,9 @@ using Yunke.Server.Tests.Staff;
 using Yunke.Server.Tests.Telephony;
 using Yunke.Sip.Endpoints;
 using Yunke.Sip.Messages;
+using Yunke.Sip.Sdp;
+using System.Net;
+using System.Net.Sockets;
 
 namespace Yunke.Server.Tests.Calls;
 
@@ -79,7 +82,9 @@ public abstract class CallControlTests(YunkeApp app)
         invite.To!.Uri.User.ShouldBe(desk.PhoneNumber);
         invite.From!.Uri.User.ShouldBe("13800138000", "the phone shows the caller's number");
         invite.Headers.Get("Call-Info").ShouldBeNull("auto-answer is off");
-        invite.BodyText.ShouldContain("m=audio 40000 RTP/AVP");
+        var offer = SdpSession.Parse(invite.BodyText);
+        offer.Connection!.Address.ShouldBe("127.0.0.1", "media is anchored on Yunke");
+        offer.Media[0].Port.ShouldBeInRange(20000, 20999);
         (await desk.StateAsync()).ShouldBe("ringing");
 
         var tag = SipEndpoint.NewToken();
@@ -88,7 +93,11 @@ public abstract class CallControlTests(YunkeApp app)
         (await desk.Phone.RequestAsync("ACK", invite.CallId)).ShouldNotBeNull();
         var ok = (await call.FinalAsync()).ShouldNotBeNull();
         ok.StatusCode.ShouldBe(200);
-        ok.BodyText.ShouldContain("m=audio 41000 RTP/AVP");
+        var answer = SdpSession.Parse(ok.BodyText);
+        answer.Connection!.Address.ShouldBe("127.0.0.1");
+        answer.Media[0].Port.ShouldBeInRange(20000, 20999);
+        answer.Media[0].Port.ShouldNotBe(offer.Media[0].Port, "each leg has its own RTP session");
+        answer.Media[0].Formats[0].ShouldBe("0", "PCMU, as both phones offered it first");
         call.Ack(ok);
         await desk.EventuallyInAsync("talking");
         (await desk.Agent.GetAsync<JsonElement>("/api/v1/agent/state")).Str("callId").ShouldNotBeNull();
@@ -107,6 +116,79 @@ public abstract class CallControlTests(YunkeApp app)
         record.Str("direction").ShouldBe("inbound");
         record.GetProperty("answeredAt").ValueKind.ShouldBe(JsonValueKind.String);
         record.Str("reason").ShouldBe("BYE from the caller");
+    }
+
+    [Fact]
+    public async Task Audio_flows_both_ways_through_yunke_and_the_call_is_recorded()
+    {
+        await using var desk = await DeskAsync();
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        using var callerRtp = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+        using var agentRtp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var call = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, Port(callerRtp)));
+        var invite = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull();
+        var tag = SipEndpoint.NewToken();
+        desk.Phone.Reply(invite, 200, "OK", tag, SipCalls.Sdp(desk.Phone, Port(agentRtp), "8 101"));
+        var ok = (await call.FinalAsync()).ShouldNotBeNull();
+        call.Ack(ok);
+        var toAgentSide = YunkeEndPoint(invite.BodyText);
+        var toCallerSide = YunkeEndPoint(ok.BodyText);
+
+        // 0.4 s each way; the caller sends PCMU, which the relay transcodes to the agent's PCMA.
+        for (ushort seq = 0; seq < 20; seq++)
+        {
+            await callerRtp.SendAsync(Rtp(0, seq, 0x20), toCallerSide);
+            await agentRtp.SendAsync(Rtp(8, seq, 0x35), toAgentSide);
+            await Task.Delay(20);
+        }
+        var atAgent = await ReceiveRtpAsync(agentRtp);
+        atAgent.ShouldNotBeNull("the caller's audio reaches the agent's phone");
+        (atAgent[1] & 0x7f).ShouldBe(8, "in the agent's codec");
+        var atCaller = await ReceiveRtpAsync(callerRtp);
+        atCaller.ShouldNotBeNull("the agent's audio reaches the caller");
+        (atCaller[1] & 0x7f).ShouldBe(8, "the agent's codec, which the caller offered too: no transcoding that way");
+
+        await call.ByeAsync(ok);
+        var record = await desk.OnlyCallAsync();
+        var recording = await desk.Tenant.Admin.Http.GetAsync(record.Str("recordingUrl"));
+        recording.IsSuccessStatusCode.ShouldBeTrue();
+        recording.Content.Headers.ContentType?.MediaType.ShouldBe("audio/wav");
+        var wav = await recording.Content.ReadAsByteArrayAsync();
+        wav.Length.ShouldBeGreaterThan(44 + 5000, "the 0.4 s sent, as 8 kHz 16-bit samples");
+        var samples = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(wav.AsSpan(44));
+        var loud = 0;
+        foreach (var sample in samples) if (Math.Abs((int)sample) > 1000) loud++;
+        loud.ShouldBeGreaterThan(2000, "both sides' audio is in the mix, not silence");
+    }
+
+    private static int Port(UdpClient socket) => ((IPEndPoint)socket.Client.LocalEndPoint!).Port;
+
+    private static IPEndPoint YunkeEndPoint(string sdp)
+    {
+        var session = SdpSession.Parse(sdp);
+        return new IPEndPoint(IPAddress.Parse(session.ConnectionOf(session.Media[0])!.Address), session.Media[0].Port);
+    }
+
+    /// <summary>An RTP packet (RFC 3550 5.1) with 20 ms of one G.711 byte value.</summary>
+    private static byte[] Rtp(int payloadType, ushort sequence, byte sample)
+    {
+        var packet = new byte[12 + 160];
+        packet[0] = 0x80;
+        packet[1] = (byte)payloadType;
+        packet[2] = (byte)(sequence >> 8);
+        packet[3] = (byte)sequence;
+        var timestamp = (uint)sequence * 160;
+        packet[4] = (byte)(timestamp >> 24); packet[5] = (byte)(timestamp >> 16); packet[6] = (byte)(timestamp >> 8); packet[7] = (byte)timestamp;
+        packet[8] = 0x12; packet[9] = 0x34; packet[10] = 0x56; packet[11] = (byte)payloadType;
+        packet.AsSpan(12).Fill(sample);
+        return packet;
+    }
+
+    private static async Task<byte[]?> ReceiveRtpAsync(UdpClient socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try { return (await socket.ReceiveAsync(timeout.Token)).Buffer; }
+        catch (OperationCanceledException) { return null; }
     }
 
     [Fact]

@@ -43,20 +43,3 @@ public static class CallCodecs
         return answer.Media.Any(m => m.Type == "audio" && !m.IsRejected);
     }
 }
-
-/// <summary>
-/// Media end to end between the phones: the SDP of each side goes to the other unchanged, and nothing
-/// is recorded. Stands in until Yunke.Media anchors the media on Yunke's RTP ports.
-/// </summary>
-public sealed class PassThroughMedia : ICallMedia, ICallMediaFactory
-{
-    public ICallMedia Open() => this;
-
-    public SdpSession OfferForAgent(SdpSession callerOffer) => callerOffer;
-
-    public SdpSession? AnswerForCaller(SdpSession agentAnswer) => agentAnswer.Media.Any(m => m.Type == "audio" && !m.IsRejected) ? agentAnswer : null;
-
-    public bool Start(string? recordingPath) => false;
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-}

@@ -1,3 +1,5 @@
+using System.Net;
+using Yunke.Media.Sessions;
 using Yunke.Server.Hosting;
 
 namespace Yunke.Server.Telephony.Calls;
@@ -5,12 +7,16 @@ namespace Yunke.Server.Telephony.Calls;
 public static class CallSetup
 {
     /// <summary>Call control: the SIP handlers of calls, the controller, where agents' phones ring, and the media seam.</summary>
-    public static IServiceCollection AddYunkeCalls(this IServiceCollection services, YunkeOptions.CallOptions options)
+    public static IServiceCollection AddYunkeCalls(this IServiceCollection services, YunkeOptions.CallOptions options,
+        YunkeOptions.SipOptions sip, YunkeOptions.RtpOptions rtp)
     {
         services.AddSingleton(new CallSettings(TimeSpan.FromSeconds(options.RingTimeoutSeconds)));
         services.AddSingleton<AgentPhones>();
-        // Until Yunke.Media anchors media on Yunke's RTP ports, the phones' SDP goes end to end.
-        services.AddSingleton<ICallMediaFactory, PassThroughMedia>();
+        // RTP binds to the address SIP advertises, so the SDP Yunke writes names where it really listens.
+        var address = IPAddress.TryParse(sip.Host, out var parsed) ? parsed : Dns.GetHostAddresses(sip.Host)[0];
+        services.AddSingleton(new RtpPortAllocator(address, rtp.PortMin, rtp.PortMax));
+        services.AddSingleton<ICallMediaFactory>(sp => new AnchoredMediaFactory(sp.GetRequiredService<RtpPortAllocator>(), sip.Host,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CallServices>();
         services.AddSingleton<CallController>();
         services.AddSingleton<ISipMethodHandler, InviteHandler>();
