@@ -278,6 +278,52 @@ public abstract class CallControlTests(YunkeApp app)
     }
 
     [Fact]
+    public async Task Every_registered_phone_rings_the_first_to_answer_wins_and_the_other_is_cancelled()
+    {
+        await using var desk = await DeskAsync();
+        await using var second = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.3");
+        (await second.RegisterAsync(desk.PhoneNumber, Softphones.Password)).StatusCode.ShouldBe(200);
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        var call = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
+
+        var atDesk = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull();
+        var atSecond = (await second.RequestAsync("INVITE")).ShouldNotBeNull();
+        var deskTag = SipEndpoint.NewToken();
+        desk.Phone.Reply(atDesk, 180, "Ringing", deskTag);
+        second.Reply(atSecond, 200, "OK", SipEndpoint.NewToken(), SipCalls.Sdp(second, 41000));
+        (await second.RequestAsync("ACK", atSecond.CallId)).ShouldNotBeNull();
+
+        var cancel = (await desk.Phone.RequestAsync("CANCEL", atDesk.CallId)).ShouldNotBeNull("the phone that lost stops ringing");
+        desk.Phone.Reply(cancel, 200, "OK", deskTag);
+        desk.Phone.Reply(atDesk, 487, "Request Terminated", deskTag);
+        (await call.FinalAsync()).ShouldNotBeNull().StatusCode.ShouldBe(200);
+        await desk.EventuallyInAsync("talking");
+    }
+
+    [Fact]
+    public async Task Answering_from_the_workbench_calls_the_phone_again_to_pick_up_at_once()
+    {
+        await using var desk = await DeskAsync();
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        var call = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
+        var ringing = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull();
+        var tag = SipEndpoint.NewToken();
+        desk.Phone.Reply(ringing, 180, "Ringing", tag);
+        await desk.EventuallyInAsync("ringing");
+
+        (await desk.Agent.PostAsync<JsonElement>("/api/v1/agent/answer")).Str("state").ShouldBe("ringing");
+        var cancel = (await desk.Phone.RequestAsync("CANCEL", ringing.CallId)).ShouldNotBeNull();
+        desk.Phone.Reply(cancel, 200, "OK", tag);
+        desk.Phone.Reply(ringing, 487, "Request Terminated", tag);
+        var again = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull();
+        again.Headers.Get("Call-Info").ShouldNotBeNull().ShouldEndWith(";answer-after=0");
+        desk.Phone.Reply(again, 200, "OK", SipEndpoint.NewToken(), SipCalls.Sdp(desk.Phone, 41000));
+        (await call.FinalAsync()).ShouldNotBeNull().StatusCode.ShouldBe(200);
+        await desk.EventuallyInAsync("talking");
+        await (await desk.Agent.SendPostAsync("/api/v1/agent/answer")).ShouldBeProblemAsync(409, "noCallToAnswer");
+    }
+
+    [Fact]
     public async Task Auto_answer_asks_the_phone_to_answer_after_the_delay()
     {
         await using var desk = await DeskAsync(autoAnswer: true);
