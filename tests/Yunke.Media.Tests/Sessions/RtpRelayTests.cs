@@ -174,15 +174,19 @@ public sealed class RtpRelayTests : IAsyncLifetime
             var callerVoice = AudioClip.Tone([600], TimeSpan.FromSeconds(1));
             var agentVoice = AudioClip.Tone([1400], TimeSpan.FromSeconds(1));
             var frame = new byte[160];
+            // The caller first, so leg A has latched before the agent's audio comes back to it.
             for (var i = 0; i < 50; i++)
             {
                 G711.EncodeMuLaw(callerVoice.Samples.AsSpan(i * 160, 160), frame);
                 caller.Send(Packet(0, (ushort)i, (uint)(i * 160), 1, frame), legA.LocalEndPoint);
+            }
+            (await agent.ReceiveManyAsync(50)).Count.ShouldBe(50);
+            for (var i = 0; i < 50; i++)
+            {
                 G711.EncodeALaw(agentVoice.Samples.AsSpan(i * 160, 160), frame);
                 agent.Send(Packet(8, (ushort)(40 + i), (uint)(9000 + i * 160), 2, frame), legB.LocalEndPoint);
             }
-            await agent.ReceiveManyAsync(50);
-            await caller.ReceiveManyAsync(50);
+            (await caller.ReceiveManyAsync(50)).Count.ShouldBe(50);
             recorder.Dispose();
 
             var wav = WavFile.Read(path);
