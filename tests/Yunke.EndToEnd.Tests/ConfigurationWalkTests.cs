@@ -42,6 +42,8 @@ public sealed class ConfigurationWalkTests(YunkeServer server, Browser browser, 
         await admin.FillByTestIdAsync("employee-email", $"{employee}@example.cn");
         await admin.FillByTestIdAsync("employee-password", FirstPassword);
         await admin.FillByTestIdAsync("employee-confirm", FirstPassword);
+        // The form takes a field's value when it loses focus; "next" stays disabled until both passwords match.
+        await admin.Field("employee-confirm").PressAsync("Tab");
         await ScreenshotAsync("employee-basic");
         await admin.ClickByTestIdAsync("employee-next");
         await admin.CheckByTestIdAsync("employee-role-agent");
