@@ -91,7 +91,11 @@ public sealed class TenantAgentStates : IAsyncDisposable
     });
 
     /// <summary>The agent's phone became reachable (registered): a call waiting for it may ring it now.</summary>
-    public void Reconsider(string agentId) => Post(() => OfferWaitingCallTo(agentId));
+    public void Reconsider(string agentId) => Post(() =>
+    {
+        idle.Unpark(agentId);
+        OfferWaitingCallTo(agentId);
+    });
 
     /// <summary>How many calls wait in the queue now (a snapshot for dashboards; the loop may have moved on).</summary>
     public Task<int> WaitingCountAsync(Guid queueId)
