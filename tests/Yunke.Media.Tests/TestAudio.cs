@@ -31,7 +31,9 @@ internal static class TestAudio
 /// <summary>A plain UDP socket on loopback standing for a phone.</summary>
 internal sealed class UdpPeer : IDisposable
 {
-    private readonly UdpClient client = new(new IPEndPoint(IPAddress.Loopback, 0));
+    private readonly UdpClient client;
+
+    public UdpPeer(IPAddress? address = null) => client = new UdpClient(new IPEndPoint(address ?? IPAddress.Loopback, 0));
 
     public IPEndPoint EndPoint => (IPEndPoint)client.Client.LocalEndPoint!;
 

@@ -174,15 +174,19 @@ public sealed class RtpRelayTests : IAsyncLifetime
             var callerVoice = AudioClip.Tone([600], TimeSpan.FromSeconds(1));
             var agentVoice = AudioClip.Tone([1400], TimeSpan.FromSeconds(1));
             var frame = new byte[160];
+            // The caller first, so leg A has latched before the agent's audio comes back to it.
             for (var i = 0; i < 50; i++)
             {
                 G711.EncodeMuLaw(callerVoice.Samples.AsSpan(i * 160, 160), frame);
                 caller.Send(Packet(0, (ushort)i, (uint)(i * 160), 1, frame), legA.LocalEndPoint);
+            }
+            (await agent.ReceiveManyAsync(50)).Count.ShouldBe(50);
+            for (var i = 0; i < 50; i++)
+            {
                 G711.EncodeALaw(agentVoice.Samples.AsSpan(i * 160, 160), frame);
                 agent.Send(Packet(8, (ushort)(40 + i), (uint)(9000 + i * 160), 2, frame), legB.LocalEndPoint);
             }
-            await agent.ReceiveManyAsync(50);
-            await caller.ReceiveManyAsync(50);
+            (await caller.ReceiveManyAsync(50)).Count.ShouldBe(50);
             recorder.Dispose();
 
             var wav = WavFile.Read(path);
@@ -197,6 +201,39 @@ public sealed class RtpRelayTests : IAsyncLifetime
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Keys_pressed_on_the_caller_phone_are_reported_once_each()
+    {
+        using var dtmf = new DtmfReceiver(legA);
+        var digits = new List<(char Digit, TimeSpan Held)>();
+        dtmf.DigitReceived += (d, held) => { lock (digits) digits.Add((d, held)); };
+        var payload = new byte[4];
+        ushort sequence = 1;
+        void Event(char key, uint timestamp, ushort duration, bool end)
+        {
+            new TelephoneEvent(TelephoneEvent.FromDigit(key), end, 10, duration).Write(payload);
+            caller.Send(Packet(101, sequence++, timestamp, 1, payload, marker: duration == 160), legA.LocalEndPoint);
+        }
+
+        // '1' held 100 ms with its end packet sent three times; '#' whose end packets are all lost; then '2'.
+        foreach (var d in new ushort[] { 160, 320, 480, 640 }) Event('1', 8000, d, end: false);
+        for (var i = 0; i < 3; i++) Event('1', 8000, 800, end: true);
+        foreach (var d in new ushort[] { 160, 320, 480 }) Event('#', 16000, d, end: false);
+        Event('2', 24000, 160, end: false);
+        for (var i = 0; i < 3; i++) Event('2', 24000, 400, end: true);
+
+        int Count() { lock (digits) return digits.Count; }
+        for (var i = 0; i < 1000 && (Count() < 3 || legA.Counters.PacketsReceived < 14); i++) await Task.Delay(10);
+        await Task.Delay(50); // the last packet's handler runs just after it is counted
+        lock (digits)
+        {
+            digits.Select(d => d.Digit).ShouldBe(['1', '#', '2']);
+            digits[0].Held.ShouldBe(TimeSpan.FromMilliseconds(100));
+            digits[1].Held.ShouldBe(TimeSpan.FromMilliseconds(60));
+            digits[2].Held.ShouldBe(TimeSpan.FromMilliseconds(50));
         }
     }
 }

@@ -86,6 +86,24 @@ public sealed class RtpSessionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Without_latching_replies_go_to_the_sdp_address_and_only_its_host_is_heard()
+    {
+        await using var session = allocator.Open(new RtpSessionOptions { RtcpInterval = null, Latching = false });
+        using var otherHost = new UdpPeer(IPAddress.Parse("127.0.0.2"));
+        session.SetPeer(RtpPeer.Default(phone.EndPoint));
+
+        stranger.Send(Packet(1), session.LocalEndPoint);  // same host, another port: a phone without symmetric RTP
+        otherHost.Send(Packet(2), session.LocalEndPoint); // another host
+        await Until(() => session.Counters.PacketsReceived + session.Counters.Rejected == 2);
+
+        session.Counters.PacketsReceived.ShouldBe(1);
+        session.Counters.Rejected.ShouldBe(1);
+        session.IsLatched.ShouldBeFalse();
+        session.Send(Packet(3, ssrc: 9)).ShouldBeTrue();
+        (await phone.ReceiveAsync()).ShouldNotBeNull();
+    }
+
+    [Fact]
     public async Task Loss_duplicates_and_garbage_are_counted()
     {
         await using var session = allocator.Open(new RtpSessionOptions { RtcpInterval = null });
