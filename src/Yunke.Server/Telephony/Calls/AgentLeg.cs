@@ -20,6 +20,7 @@ public sealed class AgentLeg
     private NameAddress? remote;
     private SipUri? remoteTarget;
     private int cancelled;
+    private volatile bool completed;
     private uint cseq = 1;
 
     /// <param name="autoAnswerAfter">Seconds after which the phone should answer by itself, or null to let it ring.</param>
@@ -56,6 +57,7 @@ public sealed class AgentLeg
     public async Task<SipResponse> InviteAsync()
     {
         var response = await endpoint.SendRequestAsync(invite, flow, _ => provisional.TrySetResult());
+        completed = true;
         provisional.TrySetResult();
         if (response.IsSuccess)
         {
@@ -75,7 +77,8 @@ public sealed class AgentLeg
     {
         if (Interlocked.Exchange(ref cancelled, 1) == 1) return;
         await provisional.Task;
-        if (remote is not null) return; // it answered meanwhile: the caller of this method hangs up with BYE
+        // Answered meanwhile (the caller of this method hangs up with BYE), or refused: nothing left to cancel.
+        if (completed) return;
         var cancel = new SipRequest("CANCEL", invite.Uri);
         cancel.Headers.Add(SipHeaderNames.Via, invite.Headers.Get(SipHeaderNames.Via)!);
         cancel.Headers.Add(SipHeaderNames.MaxForwards, "70");

@@ -61,7 +61,21 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
     private async Task<CallRecord> RunCoreAsync()
     {
         caller.Ringing();
-        var (result, reason) = await QueueAndConnectAsync();
+        CallResult result;
+        string reason;
+        try
+        {
+            (result, reason) = await QueueAndConnectAsync();
+        }
+        catch (Exception e)
+        {
+            // Whatever broke, the caller gets an answer and the agent is not left ringing or talking.
+            services.Log.LogError(e, "Call {CallId} failed", Id);
+            caller.Refuse(500, "Server Internal Error");
+            if (AgentId is not null && states.Get(AgentId).CallId == Id)
+                await MoveAsync(states.Get(AgentId).State == AgentState.Talking ? AgentTrigger.Hangup : AgentTrigger.Withdraw, WrapUpUntil());
+            (result, reason) = (CallResult.Failed, "500 Server Internal Error");
+        }
         var now = services.Clock.GetUtcNow().UtcDateTime;
         return new CallRecord
         {
