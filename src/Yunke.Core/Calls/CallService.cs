@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Yunke.Core.Agents;
 using Yunke.Core.Common;
+using Yunke.Core.Numbers;
 using Yunke.Core.Persistence;
 using Yunke.Core.Staff;
 
@@ -47,6 +48,11 @@ public sealed class CallService(YunkeDb db, StaffPermissions permissions, AgentS
         var path = call.RecordingFile is null ? null : recordings.PathOf(call.RecordingFile);
         return path is not null && File.Exists(path) ? path : throw YunkeException.NotFound("recording");
     }
+
+    /// <summary>The number an outbound call of the tenant shows: the instance's first number.</summary>
+    public async Task<string> CallerIdAsync(Guid tenantId, CancellationToken ct = default) =>
+        await db.Set<PhoneNumber>().AsNoTracking().Where(n => n.InstanceId == tenantId).OrderBy(n => n.Number).Select(n => n.Number).FirstOrDefaultAsync(ct)
+        ?? throw YunkeException.Rule("noNumber", "The instance has no number to call customers from.");
 
     /// <summary>
     /// Keeps the record of a call that ended. Written by the platform as the call ends, not by a person, so no

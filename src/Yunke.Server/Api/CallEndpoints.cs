@@ -10,6 +10,8 @@ namespace Yunke.Server.Api;
 /// <summary>Call records (话单) and their recordings.</summary>
 public static class CallEndpoints
 {
+    public sealed record DialRequest(string? Number, string? MediaType);
+
     public static void MapCallEndpoints(this RouteGroupBuilder api)
     {
         // An agent sees its own calls; supervisors and report readers the tenant's (the service narrows it).
@@ -31,7 +33,7 @@ public static class CallEndpoints
         agent.MapPost("/answer", async (Workbench workbench, CallController calls, HttpContext http) =>
             {
                 var (states, agentId) = await workbench.OwnAsync(http.Actor(), http.RequestAborted);
-                if (states.Get(agentId).State != AgentState.Ringing || calls.OfAgent(states, agentId) is not { } call || !call.AnswerFromWorkbench())
+                if (states.Get(agentId).State != AgentState.Ringing || calls.OfAgent(states, agentId) is not Call call || !call.AnswerFromWorkbench())
                     throw YunkeException.Conflict("noCallToAnswer", "The agent's phone is not ringing.");
                 return WorkbenchEndpoints.StateView.From(states.Get(agentId));
             })
@@ -42,12 +44,26 @@ public static class CallEndpoints
                 var state = states.Get(agentId).State;
                 if (state is not (AgentState.Ringing or AgentState.Talking) || calls.OfAgent(states, agentId) is not { } call)
                     throw YunkeException.Conflict("noCall", "The agent has no call to hang up.");
-                if (state == AgentState.Ringing) call.RejectFromWorkbench();
+                if (state == AgentState.Ringing && call is Call inbound) inbound.RejectFromWorkbench();
                 else call.HangUp(HangupSide.Api);
                 // Answer with the state the call left the agent in (wrap-up after a talk, busy after a refusal).
                 await call.AgentReleased.WaitAsync(TimeSpan.FromSeconds(10), http.RequestAborted);
                 return WorkbenchEndpoints.StateView.From(states.Get(agentId));
             })
             .WithSummary("Hang up the agent's call (both legs end, wrap-up follows), or decline the ringing one (it goes to the next agent, this one is set busy).");
+        agent.MapPost("/dial", async (DialRequest body, Workbench workbench, CallController calls, CallService service, HttpContext http) =>
+            {
+                var (states, agentId) = await workbench.OwnAsync(http.Actor(), http.RequestAborted);
+                var number = body.Number?.Trim();
+                new Validation()
+                    .Check("number", number is not null && System.Text.RegularExpressions.Regex.IsMatch(number, @"^\+?[0-9]{3,32}$"),
+                        "number must be a phone number: 3 to 32 digits, optionally with a leading +.")
+                    .Check("mediaType", body.MediaType is null or "audio", "mediaType must be audio: video calls come later.")
+                    .ThrowIfInvalid();
+                var callerId = await service.CallerIdAsync(states.TenantId, http.RequestAborted);
+                await calls.DialAsync(states, agentId, number!, callerId);
+                return WorkbenchEndpoints.StateView.From(states.Get(agentId));
+            })
+            .WithSummary("Call a customer: the agent's phone rings first (and answers at once), then the customer is called through the trunk with the instance's number as caller ID.");
     }
 }

@@ -34,6 +34,11 @@ public sealed class YunkeOptions
         /// <summary>Failed digest authentications from one address within the window before its REGISTERs are refused outright.</summary>
         public int MaxAuthFailures { get; set; } = 10;
         public int AuthFailureWindowSeconds { get; set; } = 300;
+        /// <summary>
+        /// "address:port" of the SIP peer that carries calls to customers (a carrier's trunk or a PBX); calls go there
+        /// over UDP as INVITE sip:{number}@{trunk} with the tenant's number as caller ID. Unset: no outbound calls.
+        /// </summary>
+        public string? Trunk { get; set; }
     }
 
     public sealed class RtpOptions

@@ -324,6 +324,48 @@ public abstract class CallControlTests(YunkeApp app)
     }
 
     [Fact]
+    public async Task The_agent_dials_out_its_phone_answers_then_the_customer_through_the_trunk()
+    {
+        await using var desk = await DeskAsync();
+        await using var trunk = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.1", app.TrunkPort);
+        (await desk.Agent.PostAsync<JsonElement>("/api/v1/agent/dial", new { number = "13900001111", mediaType = "audio" })).Str("state").ShouldBe("ringing");
+
+        var atPhone = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull("the agent's phone rings first");
+        atPhone.Headers.Get("Call-Info").ShouldNotBeNull().ShouldEndWith(";answer-after=0");
+        desk.Phone.Reply(atPhone, 200, "OK", SipEndpoint.NewToken(), SipCalls.Sdp(desk.Phone, 41000));
+        (await desk.Phone.RequestAsync("ACK", atPhone.CallId)).ShouldNotBeNull();
+
+        var atTrunk = (await trunk.RequestAsync("INVITE")).ShouldNotBeNull("then the customer, through the trunk");
+        atTrunk.Uri.User.ShouldBe("13900001111");
+        atTrunk.From!.Uri.User.ShouldBe(desk.Tenant.Number, "the caller ID is the instance's number");
+        var trunkTag = SipEndpoint.NewToken();
+        trunk.Reply(atTrunk, 180, "Ringing", trunkTag);
+        var trunkOk = trunk.Reply(atTrunk, 200, "OK", trunkTag, SipCalls.Sdp(trunk, 42000));
+        (await trunk.RequestAsync("ACK", atTrunk.CallId)).ShouldNotBeNull();
+        await desk.EventuallyInAsync("talking");
+
+        // The customer hangs up: the agent's leg ends too.
+        trunk.Send(trunk.InDialog("BYE", atTrunk.Contacts[0].Address!.Uri, trunkOk.Headers.Get(SipHeaderNames.To)!,
+            atTrunk.Headers.Get(SipHeaderNames.From)!, atTrunk.CallId!, 2));
+        (await trunk.ResponseAsync(atTrunk.CallId!, "BYE", 200)).ShouldNotBeNull();
+        (await desk.Phone.RequestAsync("BYE", atPhone.CallId)).ShouldNotBeNull();
+        await desk.EventuallyInAsync("idle");
+        var record = await desk.OnlyCallAsync();
+        record.Str("direction").ShouldBe("outbound");
+        record.Str("callee").ShouldBe("13900001111");
+        record.Str("caller").ShouldBe(desk.Tenant.Number);
+        record.Str("result").ShouldBe("answered");
+    }
+
+    [Fact]
+    public async Task Dialling_is_refused_for_a_bad_number_and_while_in_a_call()
+    {
+        await using var desk = await DeskAsync(signIn: false);
+        await (await desk.Agent.SendPostAsync("/api/v1/agent/dial", new { number = "12ab", mediaType = "audio" })).ErrorsOf(400, "validation", "number");
+        await (await desk.Agent.SendPostAsync("/api/v1/agent/dial", new { number = "13900001111" })).ShouldBeProblemAsync(409, "illegalAgentTransition");
+    }
+
+    [Fact]
     public async Task Auto_answer_asks_the_phone_to_answer_after_the_delay()
     {
         await using var desk = await DeskAsync(autoAnswer: true);

@@ -25,6 +25,8 @@ public abstract class YunkeApp : WebApplicationFactory<Program>
     /// <summary>Free loopback ports for SIP (UDP and TCP alike): registrar 1 and the pool registrar.</summary>
     public int SipPort { get; } = FreePorts.Next();
     public int SipPoolPort { get; } = FreePorts.Next();
+    /// <summary>Where Yunke sends calls to customers (Yunke:Sip:Trunk); a test's fake carrier listens there.</summary>
+    public int TrunkPort { get; } = FreePorts.Next();
     /// <summary>Short enough for expiry tests to wait for: 423 below it, 1 s purge sweeps.</summary>
     public const int MinExpires = 2;
     /// <summary>Short enough for no-answer tests to wait for.</summary>
@@ -42,6 +44,7 @@ public abstract class YunkeApp : WebApplicationFactory<Program>
         builder.UseSetting("Yunke:Sip:PoolPort", SipPoolPort.ToString());
         builder.UseSetting("Yunke:Sip:MinExpires", MinExpires.ToString());
         builder.UseSetting("Yunke:Calls:RingTimeoutSeconds", RingTimeoutSeconds.ToString());
+        builder.UseSetting("Yunke:Sip:Trunk", $"127.0.0.1:{TrunkPort}");
         builder.UseEnvironment("Testing");
     }
 

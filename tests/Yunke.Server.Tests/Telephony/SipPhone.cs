@@ -41,10 +41,11 @@ public sealed class SipPhone : IAsyncDisposable
 
     /// <param name="transport">UDP or TCP.</param>
     /// <param name="from">The loopback address to send from.</param>
-    public static async Task<SipPhone> OpenAsync(string transport, int serverPort, string from = "127.0.0.1")
+    /// <param name="localPort">The port to send from (0: any), e.g. a trunk's port Yunke is configured to call.</param>
+    public static async Task<SipPhone> OpenAsync(string transport, int serverPort, string from = "127.0.0.1", int localPort = 0)
     {
         var server = new IPEndPoint(IPAddress.Loopback, serverPort);
-        var local = new IPEndPoint(IPAddress.Parse(from), 0);
+        var local = new IPEndPoint(IPAddress.Parse(from), localPort);
         if (transport == "UDP")
         {
             var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);

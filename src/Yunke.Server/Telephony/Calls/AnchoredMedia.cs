@@ -21,14 +21,36 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, TimeProvi
     private RtpRelay? relay;
     private CallRecorder? recorder;
 
-    public SdpSession OfferForAgent(SdpSession offer)
+    public SdpSession OfferForAgent(SdpSession? offer)
     {
         callerOffer = offer;
         var options = new RtpSessionOptions { Time = clock };
         callerSide ??= ports.Open(options);
         agentSide ??= ports.Open(options);
+        return Offer(agentSide);
+    }
+
+    public SdpSession OfferForCustomer() => Offer(callerSide ?? throw new InvalidOperationException("Offer to the agent first."));
+
+    public bool AgentAnswered(SdpSession agentAnswer)
+    {
+        if (agentSide is null || Peer(agentAnswer, agentAnswer.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected)) is not { } agent) return false;
+        agentSide.SetPeer(agent);
+        return true;
+    }
+
+    public bool CustomerAnswered(SdpSession customerAnswer)
+    {
+        if (callerSide is null || Peer(customerAnswer, customerAnswer.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected)) is not { } customer) return false;
+        callerSide.SetPeer(customer);
+        return true;
+    }
+
+    /// <summary>Yunke's offer from one of its sessions: PCMU, PCMA and telephone events.</summary>
+    private SdpSession Offer(RtpSession session)
+    {
         var sdp = NewSession();
-        var audio = new SdpMedia { Type = "audio", Port = agentSide.LocalEndPoint.Port, Protocol = "RTP/AVP" };
+        var audio = new SdpMedia { Type = "audio", Port = session.LocalEndPoint.Port, Protocol = "RTP/AVP" };
         foreach (var (pt, codec) in new[] { (0, CallCodecs.Audio[0]), (8, CallCodecs.Audio[1]), (101, CallCodecs.Audio[2]) })
         {
             audio.Formats.Add(pt.ToString(CultureInfo.InvariantCulture));

@@ -15,7 +15,7 @@ public enum HangupSide { Caller, Agent, Api }
 /// legs when either side hangs up. Signals from outside (the caller's CANCEL or BYE, the agent's BYE, the
 /// workbench's answer or hang-up) only complete tasks this sequence awaits, so all decisions are taken here.
 /// </summary>
-public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, CallServices services, TenantAgentStates states)
+public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, CallServices services, TenantAgentStates states) : IActiveCall
 {
     private readonly CancellationTokenSource callerGone = new();
     private TaskCompletionSource agentReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -33,7 +33,7 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
     public string? AgentId { get; private set; }
     public AgentLeg? Agent { get; private set; }
     /// <summary>Raised when an agent leg starts, so its SIP Call-ID can be routed back to this call.</summary>
-    public event Action<Call, AgentLeg>? AgentLegStarted;
+    public event Action<IActiveCall, AgentLeg>? AgentLegStarted;
 
     /// <summary>The caller cancelled before the call was answered (RFC 3261 9.2: 487 for the INVITE).</summary>
     public void CallerCancelled()
@@ -42,6 +42,8 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
     }
 
     public void HangUp(HangupSide side) => hungUp.TrySetResult(side);
+
+    public void ByeOn(string sipCallId) => HangUp(caller.CallId == sipCallId ? HangupSide.Caller : HangupSide.Agent);
 
     /// <summary>The agent answers from the workbench while its phone rings: the phone is called again, to answer at once.</summary>
     public bool AnswerFromWorkbench() => agentAnswersNow.TrySetResult(true);

@@ -4,6 +4,7 @@ using Yunke.Core.Acd;
 using Yunke.Core.AgentStates;
 using Yunke.Core.CalledRoutes;
 using Yunke.Core.Calls;
+using Yunke.Core.Common;
 using Yunke.Core.Persistence;
 using Yunke.Core.Registrations;
 using Yunke.Core.SkillQueues;
@@ -19,8 +20,8 @@ namespace Yunke.Server.Telephony.Calls;
 public sealed class CallController(CallServices services, AgentStateHub hub, SoftphoneDirectory softphones,
     IServiceScopeFactory scopes, ILogger<CallController> log)
 {
-    private readonly ConcurrentDictionary<string, Call> bySipCallId = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Guid, Call> byId = new();
+    private readonly ConcurrentDictionary<string, IActiveCall> bySipCallId = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Guid, IActiveCall> byId = new();
 
     /// <summary>Calls in progress, for dashboards and tests.</summary>
     public int ActiveCount => byId.Count;
@@ -58,11 +59,30 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
         var call = new Call(tenantId, caller, queue, services, await hub.ForTenantAsync(tenantId));
         call.AgentLegStarted += (c, leg) => bySipCallId[leg.CallId] = c;
         bySipCallId[caller.CallId] = call;
+        await TrackAsync(call, call.RunAsync);
+    }
+
+    /// <summary>
+    /// The agent's dial-out: the agent is put in ringing for it at once (refused with 409 when it is in a call or
+    /// signed out), the rest goes on in the background.
+    /// </summary>
+    public async Task DialAsync(TenantAgentStates states, string agentId, string customer, string callerId)
+    {
+        if (services.Settings.Trunk is not { } trunk)
+            throw YunkeException.Rule("noTrunk", "No outbound trunk is configured (Yunke:Sip:Trunk): calls to customers cannot leave Yunke.");
+        var call = new OutboundCall(states.TenantId, agentId, customer, callerId, trunk, services, states);
+        call.LegStarted += (c, leg) => bySipCallId[leg.CallId] = c;
+        await call.OfferAsync();
+        _ = TrackAsync(call, call.RunAsync);
+    }
+
+    private async Task TrackAsync(IActiveCall call, Func<Task<CallRecord>> run)
+    {
         byId[call.Id] = call;
         CallRecord record;
         try
         {
-            record = await call.RunAsync();
+            record = await run();
         }
         finally
         {
@@ -75,8 +95,8 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
     /// <summary>The caller's ACK for our 2xx (ACKs for error answers end in their transaction and never come here).</summary>
     public void Ack(SipIncomingRequest incoming)
     {
-        if (bySipCallId.TryGetValue(incoming.Request.CallId!, out var call) && call.Caller.CallId == incoming.Request.CallId)
-            call.Caller.Acknowledged();
+        if (bySipCallId.TryGetValue(incoming.Request.CallId!, out var call) && call is Call inbound && inbound.Caller.CallId == incoming.Request.CallId)
+            inbound.Caller.Acknowledged();
     }
 
     public void Bye(SipIncomingRequest incoming)
@@ -87,12 +107,12 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
             return;
         }
         incoming.Respond(200, "OK");
-        call.HangUp(call.Caller.CallId == incoming.Request.CallId ? HangupSide.Caller : HangupSide.Agent);
+        call.ByeOn(incoming.Request.CallId!);
     }
 
     public void Cancel(SipIncomingRequest incoming)
     {
-        if (!bySipCallId.TryGetValue(incoming.Request.CallId!, out var call) || call.Caller.CallId != incoming.Request.CallId)
+        if (!bySipCallId.TryGetValue(incoming.Request.CallId!, out var found) || found is not Call call || call.Caller.CallId != incoming.Request.CallId)
         {
             incoming.Respond(481, "Call/Transaction Does Not Exist");
             return;
@@ -103,7 +123,7 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
     }
 
     /// <summary>The call the agent's state names (ringing or talking), if it is one of ours.</summary>
-    public Call? OfAgent(TenantAgentStates states, string agentId) =>
+    public IActiveCall? OfAgent(TenantAgentStates states, string agentId) =>
         states.Get(agentId).CallId is { } id && byId.TryGetValue(id, out var call) && call.TenantId == states.TenantId ? call : null;
 
     private async Task<(Guid TenantId, CalledQueue? Queue)?> RouteAsync(string dialled)

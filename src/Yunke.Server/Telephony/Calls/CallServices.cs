@@ -3,8 +3,8 @@ using Yunke.Sip.Endpoints;
 
 namespace Yunke.Server.Telephony.Calls;
 
-/// <summary>Call control settings (<c>Yunke:Calls</c>).</summary>
-public sealed record CallSettings(TimeSpan RingTimeout);
+/// <summary>Call control settings (<c>Yunke:Calls</c>), and where calls to customers go (<c>Yunke:Sip:Trunk</c>, none when null).</summary>
+public sealed record CallSettings(TimeSpan RingTimeout, System.Net.IPEndPoint? Trunk = null);
 
 /// <summary>What every call needs from the host, gathered once by the controller.</summary>
 public sealed class CallServices(IServiceProvider provider, AgentPhones phones, ICallMediaFactory media, CallRecordings recordings,

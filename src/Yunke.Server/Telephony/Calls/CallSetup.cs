@@ -10,7 +10,10 @@ public static class CallSetup
     public static IServiceCollection AddYunkeCalls(this IServiceCollection services, YunkeOptions.CallOptions options,
         YunkeOptions.SipOptions sip, YunkeOptions.RtpOptions rtp)
     {
-        services.AddSingleton(new CallSettings(TimeSpan.FromSeconds(options.RingTimeoutSeconds)));
+        IPEndPoint? trunk = null;
+        if (!string.IsNullOrWhiteSpace(sip.Trunk) && !IPEndPoint.TryParse(sip.Trunk, out trunk))
+            throw new InvalidOperationException($"Yunke:Sip:Trunk must be an address and port (\"192.0.2.10:5060\"), not \"{sip.Trunk}\".");
+        services.AddSingleton(new CallSettings(TimeSpan.FromSeconds(options.RingTimeoutSeconds), trunk));
         services.AddSingleton<AgentPhones>();
         // RTP binds to the address SIP advertises, so the SDP Yunke writes names where it really listens.
         var address = IPAddress.TryParse(sip.Host, out var parsed) ? parsed : Dns.GetHostAddresses(sip.Host)[0];
