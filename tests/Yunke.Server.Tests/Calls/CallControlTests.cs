@@ -58,7 +58,7 @@ public abstract class CallControlTests(YunkeApp app)
     private static async Task<(CallerCall Call, SipResponse Ok, SipRequest AgentInvite, SipResponse AgentOk)> ConnectAsync(Desk desk, SipPhone callerPhone, int port)
     {
         var call = CallerCall.Dial(callerPhone, port, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
-        (await call.ProvisionalAsync(180)).ShouldNotBeNull("the caller hears ringing");
+        (await call.ProvisionalAsync(183)).ShouldNotBeNull("the caller hears ringback over early media");
         var invite = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull("the agent's phone rings");
         var tag = SipEndpoint.NewToken();
         desk.Phone.Reply(invite, 180, "Ringing", tag);
@@ -76,7 +76,7 @@ public abstract class CallControlTests(YunkeApp app)
         await using var desk = await DeskAsync();
         await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
         var call = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
-        (await call.ProvisionalAsync(180)).ShouldNotBeNull();
+        (await call.ProvisionalAsync(183)).ShouldNotBeNull();
 
         var invite = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull();
         invite.To!.Uri.User.ShouldBe(desk.PhoneNumber);
@@ -133,8 +133,11 @@ public abstract class CallControlTests(YunkeApp app)
         call.Ack(ok);
         var toAgentSide = YunkeEndPoint(invite.BodyText);
         var toCallerSide = YunkeEndPoint(ok.BodyText);
+        // Ringback played until the answer: let it drain away.
+        await Task.Delay(200);
+        while (callerRtp.Available > 0) await callerRtp.ReceiveAsync();
 
-        // 0.4 s each way; the caller sends PCMU, which the relay transcodes to the agent's PCMA.
+        // 0.4 s each way; the agent's phone only has PCMA, so the caller's PCMU is transcoded on its way.
         for (ushort seq = 0; seq < 20; seq++)
         {
             await callerRtp.SendAsync(Rtp(0, seq, 0x20), toCallerSide);
@@ -146,7 +149,8 @@ public abstract class CallControlTests(YunkeApp app)
         (atAgent[1] & 0x7f).ShouldBe(8, "in the agent's codec");
         var atCaller = await ReceiveRtpAsync(callerRtp);
         atCaller.ShouldNotBeNull("the agent's audio reaches the caller");
-        (atCaller[1] & 0x7f).ShouldBe(8, "the agent's codec, which the caller offered too: no transcoding that way");
+        (atCaller[1] & 0x7f).ShouldBe(8, "PCMA passes as it is: the caller's answer accepted it too");
+        atCaller.AsSpan(12).ToArray().Distinct().Count().ShouldBe(1, "the agent's steady sample, not the ringback tone");
 
         await call.ByeAsync(ok);
         var record = await desk.OnlyCallAsync();
@@ -382,7 +386,7 @@ public abstract class CallControlTests(YunkeApp app)
         await using var desk = await DeskAsync(maxQueueLength: 1, signIn: false);
         await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
         var waiting = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
-        (await waiting.ProvisionalAsync(180)).ShouldNotBeNull();
+        (await waiting.ProvisionalAsync(183)).ShouldNotBeNull();
 
         var refused = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40002));
         var busy = (await refused.FinalAsync()).ShouldNotBeNull();
@@ -402,7 +406,12 @@ public abstract class CallControlTests(YunkeApp app)
     {
         await using var desk = await DeskAsync(maxWaitSeconds: 1, signIn: false);
         await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
-        var call = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
+        using var callerRtp = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+        var call = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, Port(callerRtp)));
+        var progress = (await call.ProvisionalAsync(183)).ShouldNotBeNull();
+        SdpSession.Parse(progress.BodyText).Media[0].Port.ShouldBeInRange(20000, 20999);
+        var ringback = (await ReceiveRtpAsync(callerRtp)).ShouldNotBeNull("the waiting caller hears ringback from Yunke");
+        (ringback[1] & 0x7f).ShouldBe(0);
         var final = (await call.FinalAsync()).ShouldNotBeNull();
         final.StatusCode.ShouldBe(480);
         final.Headers.Get("Reason").ShouldNotBeNull().ShouldContain("No Agent Available");

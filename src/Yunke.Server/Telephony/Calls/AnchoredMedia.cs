@@ -10,40 +10,68 @@ namespace Yunke.Server.Telephony.Calls;
 /// <summary>
 /// Media anchored on Yunke: each leg talks RTP to a session on Yunke's ports (the caller's answer and the
 /// agent's offer both point at Yunke), the relay joins them (transcoding PCMU/PCMA when the legs chose
-/// differently, passing telephone events) and the recorder mixes both directions into one WAV.
+/// differently, passing telephone events) and the recorder mixes both directions into one WAV. The caller
+/// is answered with early media at once and hears ringback while it waits.
 /// </summary>
 public sealed class AnchoredMedia(RtpPortAllocator ports, string host, TimeProvider clock) : ICallMedia
 {
+    /// <summary>The Chinese ringback tone: 450 Hz, 1 s on, 4 s off (GB/T 3380); queue prompts from WAV files come later.</summary>
+    private static readonly AudioClip Ringback = AudioClip.Tone([450], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4));
+
     private readonly string sessionId = clock.GetUtcNow().UtcTicks.ToString(CultureInfo.InvariantCulture);
     private RtpSession? callerSide;
     private RtpSession? agentSide;
-    private SdpSession? callerOffer;
+    private WavPlayer? ringback;
     private RtpRelay? relay;
     private CallRecorder? recorder;
 
-    public SdpSession OfferForAgent(SdpSession? offer)
+    public SdpSession? AnswerForCaller(SdpSession offer)
     {
-        callerOffer = offer;
+        Open();
+        var answer = SdpOfferAnswer.CreateAnswer(offer, Origin(), host,
+            new Dictionary<string, SdpLocalMedia> { ["audio"] = new(callerSide!.LocalEndPoint.Port, CallCodecs.Audio) });
+        var answered = answer.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected);
+        var offered = offer.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected);
+        if (answered is null || offered is null || Registry(answered) is not { } codecs || FirstAudio(answered) is not { } pt) return null;
+        callerSide.SetPeer(new RtpPeer(EndPoint(offer, offered), codecs, pt));
+        return answer;
+    }
+
+    public void PlayRingback()
+    {
+        if (callerSide is null || ringback is not null) return;
+        ringback = new WavPlayer(callerSide, Ringback, loop: true, clock);
+        ringback.Start();
+    }
+
+    public SdpSession OfferForAgent()
+    {
+        Open();
+        return Offer(agentSide!);
+    }
+
+    public SdpSession OfferForCustomer()
+    {
+        Open();
+        return Offer(callerSide!);
+    }
+
+    public bool AgentAnswered(SdpSession agentAnswer) => Answered(agentSide, agentAnswer);
+
+    public bool CustomerAnswered(SdpSession customerAnswer) => Answered(callerSide, customerAnswer);
+
+    private static bool Answered(RtpSession? session, SdpSession answer)
+    {
+        if (session is null || Peer(answer, answer.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected)) is not { } peer) return false;
+        session.SetPeer(peer);
+        return true;
+    }
+
+    private void Open()
+    {
         var options = new RtpSessionOptions { Time = clock };
         callerSide ??= ports.Open(options);
         agentSide ??= ports.Open(options);
-        return Offer(agentSide);
-    }
-
-    public SdpSession OfferForCustomer() => Offer(callerSide ?? throw new InvalidOperationException("Offer to the agent first."));
-
-    public bool AgentAnswered(SdpSession agentAnswer)
-    {
-        if (agentSide is null || Peer(agentAnswer, agentAnswer.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected)) is not { } agent) return false;
-        agentSide.SetPeer(agent);
-        return true;
-    }
-
-    public bool CustomerAnswered(SdpSession customerAnswer)
-    {
-        if (callerSide is null || Peer(customerAnswer, customerAnswer.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected)) is not { } customer) return false;
-        callerSide.SetPeer(customer);
-        return true;
     }
 
     /// <summary>Yunke's offer from one of its sessions: PCMU, PCMA and telephone events.</summary>
@@ -63,29 +91,11 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, TimeProvi
         return sdp;
     }
 
-    public SdpSession? AnswerForCaller(SdpSession agentAnswer)
-    {
-        if (callerOffer is null || callerSide is null || agentSide is null) return null;
-        if (Peer(agentAnswer, agentAnswer.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected)) is not { } agent) return null;
-
-        // The caller gets the agent's codec first when it offered it, so the relay seldom has to transcode.
-        var preferred = CallCodecs.Audio.OrderBy(c => c.Name.Equals(agent.Audio.Name, StringComparison.OrdinalIgnoreCase) ? 0 : 1).ToList();
-        var answer = SdpOfferAnswer.CreateAnswer(callerOffer, Origin(), host,
-            new Dictionary<string, SdpLocalMedia> { ["audio"] = new(callerSide.LocalEndPoint.Port, preferred) });
-        var answered = answer.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected);
-        var offered = callerOffer.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected);
-        if (answered is null || offered is null) return null;
-        var callerEndPoint = EndPoint(callerOffer, offered);
-        if (Registry(answered) is not { } callerCodecs || FirstAudio(answered) is not { } callerPt) return null;
-
-        agentSide.SetPeer(agent);
-        callerSide.SetPeer(new RtpPeer(callerEndPoint, callerCodecs, callerPt));
-        return answer;
-    }
-
     public bool Start(string? recordingPath)
     {
         if (callerSide is null || agentSide is null) return false;
+        // A player and the relay must not feed the caller's session at once.
+        ringback?.Stop();
         if (recordingPath is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(recordingPath)!);
@@ -99,6 +109,7 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, TimeProvi
 
     public async ValueTask DisposeAsync()
     {
+        if (ringback is not null) await ringback.DisposeAsync();
         relay?.Dispose();
         recorder?.Dispose();
         if (callerSide is not null) await callerSide.DisposeAsync();

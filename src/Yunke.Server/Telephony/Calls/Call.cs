@@ -10,7 +10,8 @@ namespace Yunke.Server.Telephony.Calls;
 public enum HangupSide { Caller, Agent, Api }
 
 /// <summary>
-/// One inbound call through a skill queue, as one sequence: wait in the queue, ring the chosen agent's phones,
+/// One inbound call through a skill queue, as one sequence: answer the caller with early media and ringback,
+/// wait in the queue, ring the chosen agent's phones,
 /// on no answer set the agent busy and wait again in the same place, on answer join the legs, and end both
 /// legs when either side hangs up. Signals from outside (the caller's CANCEL or BYE, the agent's BYE, the
 /// workbench's answer or hang-up) only complete tasks this sequence awaits, so all decisions are taken here.
@@ -62,7 +63,6 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
 
     private async Task<CallRecord> RunCoreAsync()
     {
-        caller.Ringing();
         CallResult result;
         string reason;
         try
@@ -91,7 +91,14 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
     private async Task<(CallResult, string)> QueueAndConnectAsync()
     {
         await using var media = services.Media.Open();
-        var offer = media.OfferForAgent(caller.Offer!);
+        if (media.AnswerForCaller(caller.Offer!) is not { } answer)
+        {
+            caller.Refuse(488, "No Common Codec");
+            return (CallResult.Rejected, "488 No Common Codec");
+        }
+        caller.EarlyMedia(answer);
+        media.PlayRingback();
+        var offer = media.OfferForAgent();
         while (true)
         {
             var outcome = await states.QueueAsync(Id, queue.Id, queue.Limits, OfferedAt, callerGone.Token);
@@ -108,7 +115,7 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
             }
             AgentId = outcome.AgentId!;
             agentReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            var (leg, answer) = await RingAsync(AgentId, offer);
+            var (leg, agentAnswer) = await RingAsync(AgentId, offer);
             if (callerGone.IsCancellationRequested)
             {
                 if (leg is not null) _ = leg.ByeAsync();
@@ -122,15 +129,14 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
                 continue;
             }
             Agent = leg;
-            return await TalkAsync(leg, media, answer);
+            return await TalkAsync(leg, media, answer, agentAnswer);
         }
     }
 
-    private async Task<(CallResult, string)> TalkAsync(AgentLeg leg, ICallMedia media, SdpSession? agentAnswer)
+    private async Task<(CallResult, string)> TalkAsync(AgentLeg leg, ICallMedia media, SdpSession answer, SdpSession? agentAnswer)
     {
         await MoveAsync(AgentTrigger.Answer);
-        var answer = agentAnswer is null ? null : media.AnswerForCaller(agentAnswer);
-        if (answer is null || !caller.Answer(answer))
+        if (agentAnswer is null || !media.AgentAnswered(agentAnswer) || !caller.Answer(answer))
         {
             // The phone answered with nothing usable, or the caller left in the same instant.
             _ = leg.ByeAsync();

@@ -9,22 +9,25 @@ namespace Yunke.Server.Telephony.Calls;
 /// </summary>
 public interface ICallMedia : IAsyncDisposable
 {
-    /// <summary>The offer for the agent's phone; for an inbound call, made once the caller's offer is known.</summary>
-    SdpSession OfferForAgent(SdpSession? callerOffer);
+    /// <summary>Inbound calls: Yunke's answer to the caller's offer, given at once (early media); null when there is no codec in common.</summary>
+    SdpSession? AnswerForCaller(SdpSession callerOffer);
 
-    /// <summary>The answer for the caller, made from the agent phone's answer; null when there is no codec in common.</summary>
-    SdpSession? AnswerForCaller(SdpSession agentAnswer);
+    /// <summary>The caller hears ringback (over early media) until <see cref="Start"/>.</summary>
+    void PlayRingback();
 
-    /// <summary>Outbound calls: Yunke's offer to the customer (through the trunk), after the agent answered (<see cref="AgentAnswered"/>).</summary>
-    SdpSession OfferForCustomer();
+    /// <summary>Yunke's offer to the agent's phone.</summary>
+    SdpSession OfferForAgent();
 
     /// <summary>The agent phone's answer to <see cref="OfferForAgent"/>; false when it has no usable codec.</summary>
     bool AgentAnswered(SdpSession agentAnswer);
 
+    /// <summary>Outbound calls: Yunke's offer to the customer (through the trunk).</summary>
+    SdpSession OfferForCustomer();
+
     /// <summary>The customer side's answer to <see cref="OfferForCustomer"/>; false when it has no usable codec.</summary>
     bool CustomerAnswered(SdpSession customerAnswer);
 
-    /// <summary>Both legs answered: relay between them, recording into <paramref name="recordingPath"/> when given.</summary>
+    /// <summary>Both legs answered: ringback stops, relaying starts, recording into <paramref name="recordingPath"/> when given.</summary>
     /// <returns>Whether a recording is being written.</returns>
     bool Start(string? recordingPath);
 }

@@ -28,7 +28,13 @@ public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, 
     /// <summary>True once a final response went out: a CANCEL then changes nothing (RFC 3261 9.2).</summary>
     public bool IsAnswered { get { lock (sync) return final is not null; } }
 
-    public void Ringing() => Send(WithContact(invite.CreateResponse(180, "Ringing")));
+    /// <summary>183 with Yunke's answer: the caller hears what Yunke plays (ringback, prompts) before the call is answered.</summary>
+    public void EarlyMedia(SdpSession answer)
+    {
+        var progress = WithContact(invite.CreateResponse(183, "Session Progress"));
+        progress.SetBody("application/sdp", answer.ToString());
+        Send(progress);
+    }
 
     /// <summary>Refuses the call, with an RFC 3326 Reason saying why.</summary>
     public bool Refuse(int status, string phrase)
@@ -38,7 +44,7 @@ public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, 
         return SendFinal(response);
     }
 
-    /// <summary>200 OK with the answer SDP; repeated until the ACK (over UDP).</summary>
+    /// <summary>200 OK with the answer SDP (the same as the early one); repeated until the ACK (over UDP).</summary>
     public bool Answer(SdpSession answer)
     {
         var ok = WithContact(invite.CreateResponse(200, "OK"));

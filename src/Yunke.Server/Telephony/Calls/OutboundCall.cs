@@ -71,7 +71,7 @@ public sealed class OutboundCall(Guid tenantId, string agentId, string customer,
         }
 
         // The agent's phone: every registered contact, first to answer wins.
-        var offer = media.OfferForAgent(null);
+        var offer = media.OfferForAgent();
         var pending = new Dictionary<Task<SipResponse>, AgentLeg>();
         foreach (var contact in phone.Contacts)
         {
