@@ -47,6 +47,9 @@ public sealed class TenantAgentStates : IAsyncDisposable
 
     public IReadOnlyCollection<AgentStatus> All => states.Values.ToList();
 
+    /// <summary>How many subscriptions are open (supervisors' sockets, workbench pages): one left behind is a leak.</summary>
+    public int SubscriberCount => subscribers.Count;
+
     /// <summary>
     /// Moves the agent and answers its new state, or throws the refusal. <paramref name="until"/> is when
     /// a rest or wrap-up ends; the owner then moves the agent on by itself.

@@ -3,6 +3,7 @@ using Yunke.Core.Audit;
 using Yunke.Core.Common;
 using Yunke.Core.Persistence;
 using Yunke.Core.Registrations;
+using Yunke.Core.Staff;
 
 namespace Yunke.Core.AgentStates;
 
@@ -10,7 +11,8 @@ namespace Yunke.Core.AgentStates;
 /// The agent's own state bar (签入, 示闲, 示忙, 休息, 签出): the signed-in account is resolved to the
 /// agent ID it is bound to, and the change goes through the tenant's single-writer owner.
 /// </summary>
-public sealed class Workbench(AgentService agents, AgentStateHub hub, SoftphoneRegistrations registrations, YunkeDb db, TimeProvider clock)
+public sealed class Workbench(AgentService agents, AgentStateHub hub, StaffPermissions permissions, SoftphoneRegistrations registrations,
+    YunkeDb db, TimeProvider clock)
 {
     public const int MaxRestMinutes = 240;
 
@@ -55,16 +57,20 @@ public sealed class Workbench(AgentService agents, AgentStateHub hub, SoftphoneR
     /// <summary>The tenant's owner and the agent ID the actor is bound to; an unbound account is no agent.</summary>
     public async Task<(TenantAgentStates States, string AgentId)> OwnAsync(Actor actor, CancellationToken ct = default)
     {
-        var agent = await agents.FindByAccountAsync(actor.Tenant, actor.AccountId, ct)
-            ?? throw YunkeException.Rule("notAnAgent", "This account is not bound to an agent ID: ask the tenant admin to bind it (座席管理).");
-        return (await hub.ForTenantAsync(actor.Tenant), agent.AgentId);
+        var tenant = await permissions.TenantAsync(actor, [Permissions.WorkbenchUse], ct);
+        var agent = await agents.FindByAccountAsync(tenant, actor.AccountId, ct) ?? throw AgentService.NotAnAgent();
+        return (await hub.ForTenantAsync(tenant), agent.AgentId);
     }
 
     /// <summary>Every agent's state of the actor's tenant, for supervisors.</summary>
     public async Task<IReadOnlyList<AgentStatus>> TenantStatesAsync(Actor actor, CancellationToken ct = default)
     {
-        var states = await hub.ForTenantAsync(actor.Tenant);
-        var ids = await agents.ListIdsAsync(actor.Tenant, ct);
+        var states = await SupervisedAsync(actor, ct);
+        var ids = await agents.ListIdsAsync(states.TenantId, ct);
         return ids.Select(states.Get).ToList();
     }
+
+    /// <summary>The owner of the actor's tenant, for a supervisor who follows every agent's changes.</summary>
+    public async Task<TenantAgentStates> SupervisedAsync(Actor actor, CancellationToken ct = default) =>
+        await hub.ForTenantAsync(await permissions.TenantAsync(actor, [Permissions.CallsMonitor], ct));
 }

@@ -6,6 +6,7 @@ using Yunke.Core.Common;
 using Yunke.Core.Instances;
 using Yunke.Core.Persistence;
 using Yunke.Core.SkillQueues;
+using Yunke.Core.Staff;
 
 namespace Yunke.Core.Agents;
 
@@ -13,7 +14,7 @@ namespace Yunke.Core.Agents;
 /// Agent management (配置中心 > 员工中心 > 座席管理): the instance's pre-allocated agent IDs, binding an
 /// employee's account and skill queues to them, and finding the agent ID of a signed-in account.
 /// </summary>
-public sealed class AgentService(YunkeDb db, TimeProvider clock, AgentStateHub hub)
+public sealed class AgentService(YunkeDb db, TimeProvider clock, AgentStateHub hub, StaffPermissions permissions)
 {
     public const int FirstAgentId = 1001;
     public const int DefaultAutoAnswerDelaySeconds = 2;
@@ -33,7 +34,7 @@ public sealed class AgentService(YunkeDb db, TimeProvider clock, AgentStateHub h
 
     public async Task<Page<AgentView>> ListAsync(Actor actor, PageRequest page, CancellationToken ct = default)
     {
-        var tenant = actor.Require(Roles.TenantAdmin).Tenant;
+        var tenant = await permissions.TenantAsync(actor, [Permissions.AgentsManage], ct);
         await EnsureAllocatedAsync(tenant, ct);
         // Agent IDs are digits of growing length (1001 … 10001): order by length, then text, to order by number.
         var agents = await Agents(tenant).OrderBy(a => a.AgentId.Length).ThenBy(a => a.AgentId).ToPageAsync(page, a => a, ct);
@@ -42,7 +43,7 @@ public sealed class AgentService(YunkeDb db, TimeProvider clock, AgentStateHub h
 
     public async Task<AgentView> GetAsync(Actor actor, string agentId, CancellationToken ct = default)
     {
-        var tenant = actor.Require(Roles.TenantAdmin).Tenant;
+        var tenant = await permissions.TenantAsync(actor, [Permissions.AgentsManage], ct);
         await EnsureAllocatedAsync(tenant, ct);
         return (await ViewsAsync([await FindAsync(tenant, agentId, ct)], ct))[0];
     }
@@ -50,7 +51,7 @@ public sealed class AgentService(YunkeDb db, TimeProvider clock, AgentStateHub h
     /// <summary>The instance's business accounts for the binding dialog (选择业务账号).</summary>
     public async Task<IReadOnlyList<EmployeeChoice>> ListEmployeeChoicesAsync(Actor actor, CancellationToken ct = default)
     {
-        var tenant = actor.Require(Roles.TenantAdmin).Tenant;
+        var tenant = await permissions.TenantAsync(actor, [Permissions.AgentsManage], ct);
         var accounts = await db.Set<Account>().AsNoTracking().Where(a => a.TenantId == tenant && a.Kind == AccountKind.Staff)
             .OrderBy(a => a.Name).Select(a => new { a.Id, a.Name, a.DisplayName }).ToListAsync(ct);
         var bound = await db.Set<Agent>().AsNoTracking().Where(a => a.TenantId == tenant && a.EmployeeAccountId != null)
@@ -76,7 +77,7 @@ public sealed class AgentService(YunkeDb db, TimeProvider clock, AgentStateHub h
 
     public async Task<AgentView> UpdateAsync(Actor actor, string agentId, AgentInput input, CancellationToken ct = default)
     {
-        var tenant = actor.Require(Roles.TenantAdmin).Tenant;
+        var tenant = await permissions.TenantAsync(actor, [Permissions.AgentsManage], ct);
         await EnsureAllocatedAsync(tenant, ct);
         var agent = await db.Set<Agent>().Include(a => a.Skills).SingleOrDefaultAsync(a => a.TenantId == tenant && a.AgentId == agentId, ct)
             ?? throw YunkeException.NotFound("The agent ID");
@@ -235,6 +236,10 @@ public sealed class AgentService(YunkeDb db, TimeProvider clock, AgentStateHub h
         }
         return wanted.Select(id => queues.Single(q => q.Id == id)).ToList();
     }
+
+    /// <summary>The refusal of the workbench to an account bound to no agent ID.</summary>
+    public static YunkeException NotAnAgent() =>
+        YunkeException.Rule("notAnAgent", "This account is not bound to an agent ID: ask the tenant admin to bind it (座席管理).");
 
     private static YunkeException AlreadyBound(string account, string? agentId) =>
         new(Problem.Conflict, "accountAlreadyBound",

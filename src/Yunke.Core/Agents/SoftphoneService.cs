@@ -3,6 +3,7 @@ using Yunke.Core.Audit;
 using Yunke.Core.Common;
 using Yunke.Core.Persistence;
 using Yunke.Core.Registrations;
+using Yunke.Core.Staff;
 
 namespace Yunke.Core.Agents;
 
@@ -10,8 +11,8 @@ namespace Yunke.Core.Agents;
 /// Softphone information (配置中心 > 系统管理 > 座席信息): an agent's softphone number and registrars, resetting
 /// its password (only the SIP digest HA1 is kept), and the tenant's softphone settings.
 /// </summary>
-public sealed class SoftphoneService(YunkeDb db, AgentService agents, SipPlatform sip, SoftphoneRegistrations registrations,
-    SoftphoneDirectory directory, TimeProvider clock)
+public sealed class SoftphoneService(YunkeDb db, AgentService agents, StaffPermissions permissions, SipPlatform sip,
+    SoftphoneRegistrations registrations, SoftphoneDirectory directory, TimeProvider clock)
 {
     /// <summary>A phone registered with the platform's registrar: its contact, how and where it registered, from where, until when.</summary>
     public sealed record Registration(string Contact, string Transport, string Registrar, DateTime ExpiresAt, string Source, DateTime RegisteredAt)
@@ -28,17 +29,28 @@ public sealed class SoftphoneService(YunkeDb db, AgentService agents, SipPlatfor
 
     public async Task<SoftphoneView> GetAsync(Actor actor, string agentId, CancellationToken ct = default)
     {
-        var tenant = actor.Require(Roles.TenantAdmin).Tenant;
+        var tenant = await permissions.TenantAsync(actor, [Permissions.AgentsManage], ct);
         await agents.EnsureAllocatedAsync(tenant, ct);
         var agent = await db.Set<Agent>().AsNoTracking().SingleOrDefaultAsync(a => a.TenantId == tenant && a.AgentId == agentId, ct)
             ?? throw YunkeException.NotFound("The agent ID");
         return View(agent, await SettingsAsync(tenant, ct));
     }
 
+    /// <summary>
+    /// The signed-in agent's own softphone, for its workbench: number, registrars and whether unified
+    /// authentication lets its browser phone register on the session instead of the softphone password.
+    /// </summary>
+    public async Task<SoftphoneView> GetMineAsync(Actor actor, CancellationToken ct = default)
+    {
+        var tenant = await permissions.TenantAsync(actor, [Permissions.WorkbenchUse], ct);
+        var agent = await agents.FindByAccountAsync(tenant, actor.AccountId, ct) ?? throw AgentService.NotAnAgent();
+        return View(agent, await SettingsAsync(tenant, ct));
+    }
+
     /// <summary>Sets a new softphone password (重置软电话密码): stores HA1 = MD5(number:realm:password) and nothing else.</summary>
     public async Task<SoftphoneView> SetPasswordAsync(Actor actor, string agentId, string? password, CancellationToken ct = default)
     {
-        var tenant = actor.Require(Roles.TenantAdmin).Tenant;
+        var tenant = await permissions.TenantAsync(actor, [Permissions.AgentsManage], ct);
         await agents.EnsureAllocatedAsync(tenant, ct);
         var agent = await db.Set<Agent>().SingleOrDefaultAsync(a => a.TenantId == tenant && a.AgentId == agentId, ct)
             ?? throw YunkeException.NotFound("The agent ID");
@@ -59,7 +71,7 @@ public sealed class SoftphoneService(YunkeDb db, AgentService agents, SipPlatfor
 
     public async Task<SettingsView> GetSettingsAsync(Actor actor, CancellationToken ct = default)
     {
-        var tenant = actor.Require(Roles.TenantAdmin).Tenant;
+        var tenant = await permissions.TenantAsync(actor, [Permissions.AgentsManage], ct);
         await agents.EnsureAllocatedAsync(tenant, ct);
         return ViewOf(await SettingsAsync(tenant, ct));
     }
@@ -67,7 +79,7 @@ public sealed class SoftphoneService(YunkeDb db, AgentService agents, SipPlatfor
     /// <summary>Switches single/pool mode and unified authentication; fields left null keep their value.</summary>
     public async Task<SettingsView> UpdateSettingsAsync(Actor actor, SettingsInput input, CancellationToken ct = default)
     {
-        var tenant = actor.Require(Roles.TenantAdmin).Tenant;
+        var tenant = await permissions.TenantAsync(actor, [Permissions.AgentsManage], ct);
         await agents.EnsureAllocatedAsync(tenant, ct);
         var settings = await db.Set<SoftphoneSettings>().SingleOrDefaultAsync(s => s.TenantId == tenant, ct)
             ?? throw YunkeException.NotFound("The softphone settings");

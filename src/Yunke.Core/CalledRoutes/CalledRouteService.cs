@@ -5,11 +5,12 @@ using Yunke.Core.Instances;
 using Yunke.Core.Numbers;
 using Yunke.Core.Persistence;
 using Yunke.Core.SkillQueues;
+using Yunke.Core.Staff;
 
 namespace Yunke.Core.CalledRoutes;
 
 /// <summary>Called-number routing (配置中心 > 接入配置 > 被叫配置).</summary>
-public sealed class CalledRouteService(YunkeDb db, TimeProvider clock)
+public sealed class CalledRouteService(YunkeDb db, StaffPermissions permissions, TimeProvider clock)
 {
     public sealed record RouteInput(string? AccessCode, DeviceType? DeviceType, Guid? SkillQueueId, string? RobotId);
 
@@ -26,7 +27,7 @@ public sealed class CalledRouteService(YunkeDb db, TimeProvider clock)
     /// </summary>
     public async Task<RouteView> CreateAsync(Actor actor, RouteInput input, CancellationToken ct = default)
     {
-        var tenant = actor.Require(Roles.TenantAdmin).Tenant;
+        var tenant = await TenantAsync(actor, ct);
         var code = input.AccessCode?.Trim();
         var v = new Validation();
         if (!v.Required("accessCode", code, AccessCodes.MaxLength).Has("accessCode"))
@@ -71,23 +72,25 @@ public sealed class CalledRouteService(YunkeDb db, TimeProvider clock)
         return RouteView.From(route);
     }
 
-    public Task<Page<RouteView>> ListAsync(Actor actor, PageRequest page, CancellationToken ct = default)
+    public async Task<Page<RouteView>> ListAsync(Actor actor, PageRequest page, CancellationToken ct = default)
     {
-        var tenant = actor.Require(Roles.TenantAdmin).Tenant;
-        return db.Set<CalledRoute>().AsNoTracking().Where(r => r.TenantId == tenant)
+        var tenant = await TenantAsync(actor, ct);
+        return await db.Set<CalledRoute>().AsNoTracking().Where(r => r.TenantId == tenant)
             .OrderBy(r => r.AccessCode).ThenBy(r => r.Id).ToPageAsync(page, RouteView.From, ct);
     }
 
     public async Task<RouteView> GetAsync(Actor actor, Guid id, CancellationToken ct = default) =>
-        RouteView.From(await FindAsync(actor.Require(Roles.TenantAdmin).Tenant, id, ct));
+        RouteView.From(await FindAsync(await TenantAsync(actor, ct), id, ct));
 
     public async Task DeleteAsync(Actor actor, Guid id, CancellationToken ct = default)
     {
-        var route = await FindAsync(actor.Require(Roles.TenantAdmin).Tenant, id, ct);
+        var route = await FindAsync(await TenantAsync(actor, ct), id, ct);
         db.Remove(route);
         db.Audit(actor, clock.GetUtcNow().UtcDateTime, "calledRoute.deleted", route.AccessCode);
         await db.SaveChangesAsync(ct);
     }
+
+    private Task<Guid> TenantAsync(Actor actor, CancellationToken ct) => permissions.TenantAsync(actor, [Permissions.RoutingManage], ct);
 
     /// <summary>
     /// Finds the instance number the code begins with: on this instance, in use (not a released experience

@@ -87,6 +87,13 @@ public sealed class StaffPermissions(YunkeDb db)
     public Task RequireAsync(Actor actor, string permission, CancellationToken ct = default) =>
         RequireAnyAsync(actor, [permission], ct);
 
+    /// <summary>The actor's tenant, once it is known to hold one of the permissions there.</summary>
+    public async Task<Guid> TenantAsync(Actor actor, IReadOnlyCollection<string> anyOf, CancellationToken ct = default)
+    {
+        await RequireAnyAsync(actor, anyOf, ct);
+        return actor.Tenant;
+    }
+
     /// <summary>Refuses unless the actor, staff of a tenant, holds one of the permissions.</summary>
     public async Task RequireAnyAsync(Actor actor, IReadOnlyCollection<string> anyOf, CancellationToken ct = default)
     {

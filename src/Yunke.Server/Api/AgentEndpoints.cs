@@ -1,5 +1,6 @@
 using Yunke.Core.Agents;
 using Yunke.Core.Common;
+using Yunke.Core.Staff;
 using Yunke.Server.Auth;
 
 namespace Yunke.Server.Api;
@@ -11,7 +12,7 @@ public static class AgentEndpoints
 
     public static void MapAgentEndpoints(this RouteGroupBuilder api)
     {
-        var agents = api.MapGroup("/agents").RequireAuthorization(p => p.RequireRole(Roles.TenantAdmin));
+        var agents = api.MapGroup("/agents").RequirePermission(Permissions.AgentsManage);
 
         agents.MapGet("", (int? page, int? pageSize, AgentService service, HttpContext http) =>
                 service.ListAsync(http.Actor(), PageRequest.From(page, pageSize), http.RequestAborted))
@@ -33,7 +34,7 @@ public static class AgentEndpoints
                 service.SetPasswordAsync(http.Actor(), agentId, body.Password, http.RequestAborted))
             .WithSummary("Reset the softphone password; only the SIP digest HA1 is stored.");
 
-        var settings = api.MapGroup("/softphone-settings").RequireAuthorization(p => p.RequireRole(Roles.TenantAdmin));
+        var settings = api.MapGroup("/softphone-settings").RequirePermission(Permissions.AgentsManage);
 
         settings.MapGet("", (SoftphoneService service, HttpContext http) => service.GetSettingsAsync(http.Actor(), http.RequestAborted))
             .WithSummary("The instance's softphone mode (single or pool) and unified authentication.");

@@ -1,5 +1,6 @@
 using Yunke.Core.CalledRoutes;
 using Yunke.Core.Common;
+using Yunke.Core.Staff;
 using Yunke.Server.Auth;
 
 namespace Yunke.Server.Api;
@@ -9,7 +10,7 @@ public static class CalledRouteEndpoints
 {
     public static void MapCalledRouteEndpoints(this RouteGroupBuilder api)
     {
-        var routes = api.MapGroup("/called-routes").RequireAuthorization(p => p.RequireRole(Roles.TenantAdmin));
+        var routes = api.MapGroup("/called-routes").RequirePermission(Permissions.RoutingManage);
 
         routes.MapPost("", async (CalledRouteService.RouteInput body, CalledRouteService service, HttpContext http) =>
             {

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Yunke.Core.Agents;
 using Yunke.Core.AgentStates;
 using Yunke.Core.Common;
 using Yunke.Core.Staff;
@@ -33,6 +34,8 @@ public static class WorkbenchEndpoints
         agent.MapPost("/rest", async (RestRequest body, Workbench workbench, HttpContext http) =>
             StateView.From(await workbench.ChangeAsync(http.Actor(), AgentTrigger.Rest, body.Minutes, http.RequestAborted)))
             .WithSummary("Rest for some minutes; the agent is idle again when they are over.");
+        agent.MapGet("/softphone", (SoftphoneService service, HttpContext http) => service.GetMineAsync(http.Actor(), http.RequestAborted))
+            .WithSummary("The agent's own softphone: number, registrars, registrations, and unifiedAuthentication (the browser phone may then register on this session).");
         agent.MapGet("/events", async (Workbench workbench, HttpContext http, IOptions<JsonOptions> json) =>
         {
             var (states, agentId) = await workbench.OwnAsync(http.Actor(), http.RequestAborted);
@@ -44,9 +47,9 @@ public static class WorkbenchEndpoints
             (await workbench.TenantStatesAsync(http.Actor(), http.RequestAborted)).Select(StateView.From))
             .RequirePermission(Permissions.CallsMonitor)
             .WithSummary("Every agent's live state, for supervisors.");
-        api.MapGet("/agents/events", async (AgentStateHub hub, HttpContext http, IOptions<JsonOptions> json) =>
+        api.MapGet("/agents/events", async (Workbench workbench, HttpContext http, IOptions<JsonOptions> json) =>
         {
-            var states = await hub.ForTenantAsync(http.Actor().Tenant);
+            var states = await workbench.SupervisedAsync(http.Actor(), http.RequestAborted);
             using var subscription = states.Subscribe();
             await StreamAsync(http, subscription, null, json.Value.SerializerOptions);
         }).RequirePermission(Permissions.CallsMonitor)

@@ -24,6 +24,20 @@ public static class PageSteps
     /// <summary>Waits until the element is there; the console renders a page only once it is interactive.</summary>
     public static Task ShowsAsync(this IPage page, string testId) => page.GetByTestId(testId).First.WaitForAsync();
 
+    /// <summary>
+    /// Opens a MudSelect (it opens on a mouse-down on its input wrapper; the test id sits on the input) and picks
+    /// the option showing the text; a multi-select stays open for more picks until <see cref="CloseMenusAsync"/>.
+    /// </summary>
+    public static async Task ChooseAsync(this IPage page, string testId, string optionText)
+    {
+        var options = page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = optionText });
+        if (await options.CountAsync() == 0)
+            await page.Locator(".mud-input").Filter(new() { Has = page.Locator($"[data-testid='{testId}']") }).First.ClickAsync();
+        await options.First.ClickAsync();
+    }
+
+    public static Task CloseMenusAsync(this IPage page) => page.Keyboard.PressAsync("Escape");
+
     /// <summary>Signs in through the console's sign-in page and waits to leave it.</summary>
     public static async Task SignInAsync(this IPage page, string account, string password)
     {

@@ -3,14 +3,14 @@ using Yunke.Server.Tests.Infrastructure;
 
 namespace Yunke.Server.Tests.Agents;
 
-/// <summary>Agent bindings, queues, softphones and routes are configuration: they survive a restart of the server.</summary>
+/// <summary>Agent bindings, queues, softphones and routes are configuration, and agents' states are live data: both survive a restart of the server.</summary>
 public sealed class ConfigurationRestartTests
 {
     [Fact]
-    public async Task Configuration_survives_a_restart_on_the_same_data_folder()
+    public async Task Configuration_and_agent_states_survive_a_restart_on_the_same_data_folder()
     {
         string dataDir, queueId, routeId, number, employee;
-        JsonElement agentBefore;
+        JsonElement agentBefore, stateBefore;
         await using (var first = new SqliteApp { KeepData = true })
         {
             dataDir = first.DataDir;
@@ -30,11 +30,21 @@ public sealed class ConfigurationRestartTests
             await tenant.Admin.PutAsync<JsonElement>("/api/v1/softphone-settings", new { mode = "pool", unifiedAuthentication = true });
             routeId = (await tenant.Admin.PostAsync<JsonElement>("/api/v1/called-routes",
                 new { accessCode = number + "1", deviceType = "skillQueue", skillQueueId = queueId })).Id();
+
+            // The agent signs in and goes busy; the owner writes behind and saves the rest as the server stops.
+            var signedIn = await first.LoginAsync(employee, Staffing.EmployeePassword);
+            await signedIn.PostAsync<JsonElement>("/api/v1/agent/sign-in");
+            stateBefore = await signedIn.PostAsync<JsonElement>("/api/v1/agent/not-ready");
         }
 
         await using var second = new SqliteApp { DataDir = dataDir };
         var agentClient = await second.LoginAsync(employee, Staffing.EmployeePassword);
         (await agentClient.GetAsync<JsonElement>("/api/v1/agent/me")).Str("agentId").ShouldBe("1001");
+        var stateAfter = await agentClient.GetAsync<JsonElement>("/api/v1/agent/state");
+        stateAfter.Str("state").ShouldBe("busy");
+        DateTime.Parse(stateAfter.Str("since")).ShouldBe(DateTime.Parse(stateBefore.Str("since")));
+        // Still signed in: it may go idle without signing in again.
+        (await agentClient.PostAsync<JsonElement>("/api/v1/agent/ready")).Str("state").ShouldBe("idle");
 
         var instanceAdmin = await AdminOfAsync(second);
         var agentAfter = await instanceAdmin.GetAsync<JsonElement>("/api/v1/agents/1001");

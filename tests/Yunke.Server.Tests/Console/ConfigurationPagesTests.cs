@@ -26,15 +26,7 @@ public sealed class ConfigurationPagesTests
         return element.TagName == "INPUT" ? element : element.QuerySelector("input") ?? throw new InvalidOperationException($"No input in {testId}: {element.OuterHtml}");
     }
 
-    /// <summary>An instance with 2 voice seats and 1 video seat, its tenant admin signed in.</summary>
-    private static async Task<(Actor Admin, string Number)> TenantAsync(ConsoleContext ctx)
-    {
-        var (owner, number) = await ctx.CommercialAccountWithNumberAsync();
-        var instance = await ctx.WithAsync<InstanceService, InstanceService.InstanceView>(s => s.CreateAsync(owner,
-            new InstanceService.InstanceInput("配置中心", [number], "prepaid", "basic", new Seats(2, 1, 0), 1, true, true)));
-        var admin = await ctx.WithAsync<YunkeDb, Account>(db => db.Set<Account>().SingleAsync(a => a.Name == instance.TenantAdmin.Account));
-        return (ctx.SignIn(admin), number);
-    }
+    private static Task<(Actor Admin, string Number)> TenantAsync(ConsoleContext ctx) => ctx.TenantAdminAsync();
 
     [Fact]
     public async Task Agent_management_lists_the_pre_allocated_agent_ids_with_their_default_queues()

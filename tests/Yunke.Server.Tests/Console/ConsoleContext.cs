@@ -4,11 +4,15 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using Yunke.Core;
+using Microsoft.EntityFrameworkCore;
 using Yunke.Core.Accounts;
+using Yunke.Core.Agents;
 using Yunke.Core.Commercial;
 using Yunke.Core.Common;
+using Yunke.Core.Instances;
 using Yunke.Core.Numbers;
 using Yunke.Core.Persistence;
+using Yunke.Core.Staff;
 using Yunke.Core.Verification;
 using Yunke.Server.Auth;
 using Yunke.Server.Tests.Infrastructure;
@@ -25,11 +29,13 @@ public sealed class ConsoleContext : BunitContext
     private readonly CultureInfo previousCulture = CultureInfo.CurrentUICulture;
     private readonly Bunit.TestDoubles.BunitAuthorizationContext auth;
 
-    public ConsoleContext(string culture = "en")
+    /// <param name="clock">A clock the test moves itself (timers such as the end of a rest); the real one if null.</param>
+    public ConsoleContext(string culture = "en", TimeProvider? clock = null)
     {
         CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(culture);
         Services.AddYunkeDatabase("sqlite", null, dataDir);
         Services.AddYunkeCore();
+        if (clock is not null) Services.AddSingleton(clock);
         Services.AddLocalization();
         Services.AddMudServices();
         JSInterop.Mode = JSRuntimeMode.Loose;
@@ -73,6 +79,26 @@ public sealed class ConsoleContext : BunitContext
         await WithAsync<NumberService, NumberService.NumberView>(s => s.CompleteDockingAsync(Actor.System, own.Id));
         var fresh = await WithAsync<AccountService, Account>(s => s.GetAsync(account.Id));
         return (SignIn(fresh), number);
+    }
+
+    /// <summary>An instance with 2 voice seats and 1 video seat made by a fresh customer, its tenant admin signed in.</summary>
+    public async Task<(Actor Admin, string Number)> TenantAdminAsync()
+    {
+        var (owner, number) = await CommercialAccountWithNumberAsync();
+        var instance = await WithAsync<InstanceService, InstanceService.InstanceView>(s => s.CreateAsync(owner,
+            new InstanceService.InstanceInput("配置中心", [number], "prepaid", "basic", new Seats(2, 1, 0), 1, true, true)));
+        var admin = await WithAsync<YunkeDb, Account>(db => db.Set<Account>().SingleAsync(a => a.Name == instance.TenantAdmin.Account));
+        return (SignIn(admin), number);
+    }
+
+    /// <summary>An agent-role employee the tenant admin created and bound to the agent ID; not signed in.</summary>
+    public async Task<Account> BoundAgentAsync(Actor admin, string agentId)
+    {
+        var name = $"agt{Guid.NewGuid():N}"[..14];
+        await WithAsync<EmployeeService, EmployeeService.EmployeeView>(s => s.CreateAsync(admin,
+            new EmployeeService.EmployeeInput(name, "李四", Gender.Female, null, null, null, "First#Pass2026", [Roles.Agent], null, null)));
+        await WithAsync<AgentService, AgentService.AgentView>(s => s.UpdateAsync(admin, agentId, new AgentService.AgentInput(name, null, null, null)));
+        return await WithAsync<YunkeDb, Account>(db => db.Set<Account>().SingleAsync(a => a.Name == name));
     }
 
     protected override void Dispose(bool disposing)

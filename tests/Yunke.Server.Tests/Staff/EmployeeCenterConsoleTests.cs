@@ -1,13 +1,10 @@
-using System.Net;
 using System.Text.Json;
-using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Yunke.Server.Tests.Infrastructure;
 
 namespace Yunke.Server.Tests.Staff;
 
 /// <summary>The employee-center pages render for whoever may use them (server-side prerendering) and refuse the others.</summary>
-public sealed partial class EmployeeCenterConsoleTests(SqliteApp app) : IClassFixture<SqliteApp>
+public sealed class EmployeeCenterConsoleTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
     private static readonly string[] Pages = ["/config/employees", "/config/employees/new", "/config/password-rules", "/config/roles"];
 
@@ -42,23 +39,5 @@ public sealed partial class EmployeeCenterConsoleTests(SqliteApp app) : IClassFi
         (await managerBrowser.GetAsync("/config/employees")).RequestMessage!.RequestUri!.AbsolutePath.ShouldBe("/denied");
     }
 
-    /// <summary>Signs in through the console's login form, keeping its cookie.</summary>
-    private async Task<HttpClient> SignInAsync(string account, string password)
-    {
-        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, AllowAutoRedirect = true });
-        var form = await browser.GetStringAsync("/login");
-        var token = Antiforgery().Match(form).Groups[1].Value;
-        var response = await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
-            ["_handler"] = "login",
-            ["Input.Account"] = account,
-            ["Input.Password"] = password,
-        }));
-        response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync());
-        return browser;
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex Antiforgery();
+    private Task<HttpClient> SignInAsync(string account, string password) => app.ConsoleSignInAsync(account, password);
 }

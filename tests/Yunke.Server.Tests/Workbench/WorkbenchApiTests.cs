@@ -91,6 +91,62 @@ public abstract class WorkbenchApiTests(YunkeApp app)
     }
 
     [Fact]
+    public async Task Supervisors_are_pushed_every_agents_changes_of_their_tenant_only()
+    {
+        var (tenant, agent, agentId) = await BoundAgentAsync();
+        var supervisor = await app.SignedInEmployeeAsync(tenant, "supervisor");
+        var (other, otherAgent, otherAgentId) = await BoundAgentAsync();
+        var otherSupervisor = await app.SignedInEmployeeAsync(other, "supervisor");
+        var client = app.Server.CreateWebSocketClient();
+        using var mine = await client.ConnectAsync(EventsUri("agents", supervisor), CancellationToken.None);
+        using var theirs = await client.ConnectAsync(EventsUri("agents", otherSupervisor), CancellationToken.None);
+        // The endpoint subscribes before it accepts the socket: from here on no change is missed.
+
+        await agent.PostAsync<JsonElement>("/api/v1/agent/sign-in");
+        await agent.PostAsync<JsonElement>("/api/v1/agent/not-ready");
+        await otherAgent.PostAsync<JsonElement>("/api/v1/agent/sign-in");
+
+        foreach (var (from, to) in new[] { ("signedOut", "idle"), ("idle", "busy") })
+        {
+            var change = (await ReceiveAsync(mine)).GetProperty("change");
+            (change.Str("agentId"), change.Str("from"), change.Str("to")).ShouldBe((agentId, from, to));
+        }
+        // The other tenant's supervisor hears its own agent first and nothing of ours.
+        var theirFirst = (await ReceiveAsync(theirs)).GetProperty("change");
+        (theirFirst.Str("agentId"), theirFirst.Str("to")).ShouldBe((otherAgentId, "idle"));
+        theirFirst.Str("tenantId").ShouldBe(other.Id);
+
+        // An agent may follow itself, not the others.
+        await Should.ThrowAsync<Exception>(() => client.ConnectAsync(EventsUri("agents", agent), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_agent_sees_its_own_softphone_and_whether_unified_authentication_lets_the_session_register_it()
+    {
+        var (tenant, agent, agentId) = await BoundAgentAsync();
+        var phone = await agent.GetAsync<JsonElement>("/api/v1/agent/softphone");
+        phone.Str("agentId").ShouldBe(agentId);
+        phone.Str("number").ShouldBe((await tenant.Admin.GetAsync<JsonElement>($"/api/v1/agents/{agentId}")).Str("softphoneNumber"));
+        phone.Strings("registrars").Length.ShouldBe(1);
+        phone.GetProperty("unifiedAuthentication").GetBoolean().ShouldBeFalse();
+        phone.ToString().ShouldNotContain("ha1", Case.Insensitive);
+
+        await tenant.Admin.PutAsync<JsonElement>("/api/v1/softphone-settings", new { mode = "pool", unifiedAuthentication = true });
+        phone = await agent.GetAsync<JsonElement>("/api/v1/agent/softphone");
+        phone.GetProperty("unifiedAuthentication").GetBoolean().ShouldBeTrue();
+        phone.Str("mode").ShouldBe("pool");
+        phone.Strings("registrars").Length.ShouldBe(2);
+
+        // Another tenant's setting is its own.
+        var (_, otherAgent, _) = await BoundAgentAsync();
+        (await otherAgent.GetAsync<JsonElement>("/api/v1/agent/softphone")).GetProperty("unifiedAuthentication").GetBoolean().ShouldBeFalse();
+        var unbound = await app.SignedInEmployeeAsync(tenant, "agent");
+        await (await unbound.Http.GetAsync("/api/v1/agent/softphone")).ShouldBeProblemAsync(422, "notAnAgent");
+    }
+
+    private Uri EventsUri(string path, ApiClient client) => new(app.Server.BaseAddress, $"api/v1/{path}/events?access_token={client.Token}");
+
+    [Fact]
     public async Task The_event_stream_refuses_a_missing_token()
     {
         var client = app.Server.CreateWebSocketClient();

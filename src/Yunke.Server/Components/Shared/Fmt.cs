@@ -8,6 +8,9 @@ public static class Fmt
 {
     public static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
 
+    /// <summary>To the second, for what changes by the minute, such as an agent's state.</summary>
+    public static string Moment(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
+
     public static string Time(DateTime? utc) => utc is { } t ? Time(t) : "—";
 
     public static string Money(decimal amount) =>

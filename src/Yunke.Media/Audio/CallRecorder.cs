@@ -1,0 +1,134 @@
+using Yunke.Media.Codecs;
+using Yunke.Media.Rtp;
+using Yunke.Media.Sessions;
+
+namespace Yunke.Media.Audio;
+
+/// <summary>
+/// Records a call into one 8 kHz 16-bit mono WAV, both directions mixed, written as the call goes.
+/// Each party's audio is placed on the call's timeline by its RTP timestamps, anchored at the arrival of
+/// its first packet (and again when its source changes or drifts off, e.g. after a re-INVITE), so
+/// jitter does not shift it and gaps become silence. Audio is held back <see cref="Latency"/> for late
+/// packets, then mixed and written. Thread-safe: both legs' receive loops feed it.
+/// </summary>
+public sealed class CallRecorder : IDisposable
+{
+    public const int SampleRate = 8000;
+    private const int Capacity = 4 * SampleRate; // the mixing window: 4 s ahead of what is written
+
+    private readonly Lock gate = new();
+    private readonly WavWriter writer;
+    private readonly TimeProvider time;
+    private readonly long started;
+    private readonly int latencySamples;
+    private readonly int[] ring = new int[Capacity];
+    private readonly short[] flushBuffer = new short[1024];
+    private readonly Dictionary<int, Party> parties = [];
+    private readonly List<(RtpSession Session, RtpPacketHandler Handler)> attached = [];
+    private long written; // timeline position (in samples) up to which the file is written
+    private long end;     // furthest sample any party reached
+    private bool disposed;
+
+    /// <param name="output">Where the WAV goes; seekable, so the header is finalised at the end.</param>
+    public CallRecorder(Stream output, TimeProvider? time = null, TimeSpan? latency = null)
+    {
+        this.time = time ?? TimeProvider.System;
+        writer = new WavWriter(output, SampleRate);
+        started = this.time.GetTimestamp();
+        Latency = latency ?? TimeSpan.FromMilliseconds(300);
+        latencySamples = (int)(Latency.TotalSeconds * SampleRate);
+    }
+
+    /// <summary>
+    /// Records into a new file. Writes happen on the receive loops, so the file is buffered by 64 KB
+    /// (one write every 4 s of call): the loops seldom touch the disk.
+    /// </summary>
+    public static CallRecorder Create(string path, TimeProvider? time = null) =>
+        new(new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, bufferSize: 64 * 1024), time);
+
+    public TimeSpan Latency { get; }
+    /// <summary>How much audio the file holds so far.</summary>
+    public TimeSpan Written { get { lock (gate) return TimeSpan.FromSeconds((double)written / SampleRate); } }
+
+    /// <summary>Records what <paramref name="session"/> receives (one direction of the call).</summary>
+    public void Attach(RtpSession session)
+    {
+        var party = session.LocalEndPoint.Port;
+        RtpPacketHandler handler = (s, packet) =>
+        {
+            var codec = (s.Peer?.Codecs ?? CodecRegistry.Default)[packet.PayloadType]?.Codec;
+            if (codec is null || codec.ClockRate != SampleRate) return; // telephone events, unknown formats
+            var count = codec.SampleCount(packet.PayloadLength);
+            if (count > 2048) return;
+            Span<short> samples = stackalloc short[count];
+            codec.Decode(packet.Payload, samples);
+            Write(party, packet.Ssrc, packet.Timestamp, samples);
+        };
+        session.PacketReceived += handler;
+        lock (gate) attached.Add((session, handler));
+    }
+
+    /// <summary>Adds audio of one party (any number naming it) stamped with its RTP timestamp.</summary>
+    public void Write(int party, uint ssrc, uint timestamp, ReadOnlySpan<short> samples)
+    {
+        lock (gate)
+        {
+            if (disposed) return;
+            var now = Now();
+            if (!parties.TryGetValue(party, out var p) || p.Ssrc != ssrc || Drifted(p, timestamp, now))
+                parties[party] = p = new Party(ssrc, timestamp, now);
+            var position = p.AnchorPosition + unchecked((int)(timestamp - p.AnchorTimestamp));
+            if (position < written)
+            {
+                // Partly too late: what is already written stays.
+                var skip = (int)Math.Min(samples.Length, written - position);
+                samples = samples[skip..];
+                position += skip;
+            }
+            if (position + samples.Length > written + Capacity) FlushTo(position + samples.Length - Capacity);
+            for (var i = 0; i < samples.Length; i++) ring[(position + i) % Capacity] += samples[i];
+            end = Math.Max(end, position + samples.Length);
+            FlushTo(now - latencySamples);
+        }
+    }
+
+    // More than 1 s off the arrival clock: the timestamps jumped (a new stream with the same SSRC) or the peer's clock runs off.
+    private static bool Drifted(Party p, uint timestamp, long now)
+    {
+        var position = p.AnchorPosition + unchecked((int)(timestamp - p.AnchorTimestamp));
+        return Math.Abs(position - now) > SampleRate;
+    }
+
+    private long Now() => (long)(time.GetElapsedTime(started).TotalSeconds * SampleRate);
+
+    private void FlushTo(long position)
+    {
+        while (written < position)
+        {
+            var count = (int)Math.Min(position - written, flushBuffer.Length);
+            for (var i = 0; i < count; i++)
+            {
+                var slot = (int)((written + i) % Capacity);
+                flushBuffer[i] = (short)Math.Clamp(ring[slot], short.MinValue, short.MaxValue);
+                ring[slot] = 0;
+            }
+            writer.Write(flushBuffer.AsSpan(0, count));
+            written += count;
+        }
+    }
+
+    /// <summary>Writes what is left (the file lasts as long as the call), finalises the header and closes the file.</summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            if (disposed) return;
+            foreach (var (session, handler) in attached) session.PacketReceived -= handler;
+            FlushTo(Math.Max(Now(), end));
+            disposed = true;
+            writer.Dispose();
+        }
+    }
+
+    private sealed record Party(uint Ssrc, uint AnchorTimestamp, long AnchorPosition);
+}
