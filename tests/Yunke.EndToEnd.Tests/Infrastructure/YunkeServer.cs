@@ -19,6 +19,10 @@ public sealed class YunkeServer : IAsyncLifetime
     private Process? process;
 
     public Uri BaseAddress { get; private set; } = null!;
+    /// <summary>The SIP registrar's port (UDP and TCP) on 127.0.0.1.</summary>
+    public int SipPort { get; private set; }
+    /// <summary>The second registrar's port in pool mode (UDP and TCP) on 127.0.0.1.</summary>
+    public int SipPoolPort { get; private set; }
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "yunke-e2e", Guid.NewGuid().ToString("N"));
 
     /// <summary>Everything the server printed so far (stdout and stderr, interleaved).</summary>
@@ -31,8 +35,8 @@ public sealed class YunkeServer : IAsyncLifetime
     {
         var dll = ServerDll();
         var httpPort = FreePort();
-        var sipPort = FreePort();
-        var poolPort = FreePort();
+        var sipPort = SipPort = FreePort();
+        var poolPort = SipPoolPort = FreePort();
         var rtpMin = FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
 
@@ -116,7 +120,7 @@ public sealed class YunkeServer : IAsyncLifetime
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     /// <summary>A port free for TCP and UDP alike (SIP listens on both).</summary>
-    private static int FreePort()
+    public static int FreePort()
     {
         for (var attempt = 0; ; attempt++)
         {
