@@ -150,6 +150,6 @@ if ((best_kamailio > 0 && best_yunke > 0)); then
   awk -v y="$best_yunke" -v k="$best_kamailio" 'BEGIN { printf "Yunke / Kamailio = %.2f\n", y / k }'
 fi
 for f in "$work"/*-errors.log; do
-  [[ -s $f ]] && { echo "--- $(basename "$f") (first lines) ---"; head -20 "$f"; }
+  [[ -s $f ]] && { echo "--- $(basename "$f") (start) ---"; head -c 2000 "$f"; echo; }
 done
 true
