@@ -10,6 +10,7 @@ using Yunke.Core.Commercial;
 using Yunke.Core.Instances;
 using Yunke.Core.Numbers;
 using Yunke.Core.Offerings;
+using Yunke.Core.Registrations;
 using Yunke.Core.SkillQueues;
 using Yunke.Core.Staff;
 using Yunke.Core.Trials;
@@ -47,6 +48,11 @@ public static class CoreServices
         services.AddSingleton<AgentStateHub>();
         services.AddScoped<Workbench>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentStateHub>());
+        // The server registers the configured policy (Yunke:Sip); the registrar's defaults otherwise.
+        services.TryAddSingleton(new RegistrarPolicy());
+        services.AddSingleton<SoftphoneRegistrations>();
+        services.AddHostedService(sp => sp.GetRequiredService<SoftphoneRegistrations>());
+        services.AddSingleton<SoftphoneDirectory>();
         return services;
     }
 }

@@ -4,13 +4,13 @@ using Microsoft.AspNetCore.DataProtection;
 using Scalar.AspNetCore;
 using Yunke.Core;
 using Yunke.Core.Accounts;
-using Yunke.Core.Agents;
 using Yunke.Core.Offerings;
 using Yunke.Core.Persistence;
 using Yunke.Server.Api;
 using Yunke.Server.Auth;
 using Yunke.Server.Components;
 using Yunke.Server.Hosting;
+using Yunke.Server.Telephony;
 
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
@@ -24,7 +24,7 @@ builder.Services.AddSingleton(options);
 builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, "keys")));
 builder.Services.AddYunkeDatabase(options.Database.Provider, options.Database.ConnectionString, dataDir);
 builder.Services.AddYunkeCore();
-builder.Services.AddSingleton(new SipPlatform(options.Sip.Host, options.Sip.Port, options.Sip.PoolPort, options.Sip.Realm));
+builder.Services.AddYunkeTelephony(options.Sip);
 builder.Services.AddYunkeAuth(new TokenIssuer(dataDir));
 builder.Services.AddProblemDetails();
 // Binding failures (bad JSON, a word where a number belongs) reach ProblemMapping instead of a bare 400.
@@ -70,7 +70,10 @@ app.UseAntiforgery();
 
 app.MapOpenApi();
 app.MapScalarApiReference("/docs", o => o.DisableDefaultFonts()); // no fonts from outside hosts
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
+// Healthy once HTTP answers and SIP listens: the hosts that start Yunke wait for both.
+app.MapGet("/healthz", (TelephonyHost sip) => sip.IsListening ? Results.Ok(new { status = "ok" })
+    : Results.Json(new { status = "starting" }, statusCode: StatusCodes.Status503ServiceUnavailable)).ExcludeFromDescription();
+app.MapTelephony();
 
 var open = app.MapGroup("/api/v1").WithTags("Yunke");
 var api = app.MapGroup("/api/v1").RequireAuthorization(AuthSetup.ApiPolicy).WithTags("Yunke");

@@ -2,6 +2,7 @@ using Yunke.Core.Agents;
 using Yunke.Core.Audit;
 using Yunke.Core.Common;
 using Yunke.Core.Persistence;
+using Yunke.Core.Registrations;
 
 namespace Yunke.Core.AgentStates;
 
@@ -9,7 +10,7 @@ namespace Yunke.Core.AgentStates;
 /// The agent's own state bar (签入, 示闲, 示忙, 休息, 签出): the signed-in account is resolved to the
 /// agent ID it is bound to, and the change goes through the tenant's single-writer owner.
 /// </summary>
-public sealed class Workbench(AgentService agents, AgentStateHub hub, YunkeDb db, TimeProvider clock)
+public sealed class Workbench(AgentService agents, AgentStateHub hub, SoftphoneRegistrations registrations, YunkeDb db, TimeProvider clock)
 {
     public const int MaxRestMinutes = 240;
 
@@ -35,9 +36,17 @@ public sealed class Workbench(AgentService agents, AgentStateHub hub, YunkeDb db
         }
         var (states, agentId) = await OwnAsync(actor, ct);
         var status = await states.ApplyAsync(agentId, trigger, until: until);
-        if (trigger is AgentTrigger.SignIn or AgentTrigger.SignOut)
+        if (trigger == AgentTrigger.SignIn)
         {
-            db.Audit(actor, status.Since, trigger == AgentTrigger.SignIn ? "agent.signedIn" : "agent.signedOut", agentId);
+            db.Audit(actor, status.Since, "agent.signedIn", agentId);
+            await db.SaveChangesAsync(ct);
+        }
+        else if (trigger == AgentTrigger.SignOut)
+        {
+            // Seed: 座席签出后，软电话状态变为未注册. The phone may register again (it must, to be offered calls after
+            // the next sign-in); until then nothing routes to it.
+            var unregistered = registrations.Clear(actor.Tenant, agentId);
+            db.Audit(actor, status.Since, "agent.signedOut", agentId, unregistered > 0 ? $"{unregistered} softphone registration(s) removed" : "");
             await db.SaveChangesAsync(ct);
         }
         return status;

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Yunke.Core.Audit;
 using Yunke.Core.Common;
 using Yunke.Core.Persistence;
+using Yunke.Core.Registrations;
 
 namespace Yunke.Core.Agents;
 
@@ -9,10 +10,14 @@ namespace Yunke.Core.Agents;
 /// Softphone information (配置中心 > 系统管理 > 座席信息): an agent's softphone number and registrars, resetting
 /// its password (only the SIP digest HA1 is kept), and the tenant's softphone settings.
 /// </summary>
-public sealed class SoftphoneService(YunkeDb db, AgentService agents, SipPlatform sip, TimeProvider clock)
+public sealed class SoftphoneService(YunkeDb db, AgentService agents, SipPlatform sip, SoftphoneRegistrations registrations,
+    SoftphoneDirectory directory, TimeProvider clock)
 {
-    /// <summary>A phone registered with the platform's registrar (filled in once the SIP registrar exists).</summary>
-    public sealed record Registration(string Contact, string Transport, string Registrar, DateTime ExpiresAt);
+    /// <summary>A phone registered with the platform's registrar: its contact, how and where it registered, from where, until when.</summary>
+    public sealed record Registration(string Contact, string Transport, string Registrar, DateTime ExpiresAt, string Source, DateTime RegisteredAt)
+    {
+        public static Registration Of(SoftphoneBinding b) => new(b.Contact, b.Transport, b.Registrar, b.ExpiresAt, b.Source, b.RegisteredAt);
+    }
 
     public sealed record SoftphoneView(string AgentId, string Number, IReadOnlyList<string> Registrars, SoftphoneMode Mode,
         IReadOnlyList<Registration> Registrations, bool PasswordSet, DateTime? PasswordSetAt, bool UnifiedAuthentication, string Realm);
@@ -43,8 +48,14 @@ public sealed class SoftphoneService(YunkeDb db, AgentService agents, SipPlatfor
         agent.SoftphonePasswordSetAt = now;
         db.Audit(actor, now, "agent.softphonePasswordSet", agent.AgentId, agent.SoftphoneNumber);
         await db.SaveChangesAsync(ct);
+        directory.Forget(agent.SoftphoneNumber);
         return View(agent, await SettingsAsync(tenant, ct));
     }
+
+    /// <summary>The live registrations of every agent of the tenant, by agent ID, for the 座席信息 list.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<Registration>> ListRegistrations(Actor actor) =>
+        registrations.OfTenant(actor.Require(Roles.TenantAdmin).Tenant)
+            .ToDictionary(p => p.Key, p => (IReadOnlyList<Registration>)p.Value.Select(Registration.Of).ToList());
 
     public async Task<SettingsView> GetSettingsAsync(Actor actor, CancellationToken ct = default)
     {
@@ -74,7 +85,7 @@ public sealed class SoftphoneService(YunkeDb db, AgentService agents, SipPlatfor
 
     private SettingsView ViewOf(SoftphoneSettings s) => new(s.Mode, s.UnifiedAuthentication, s.Prefix, sip.Registrars(s.Mode));
 
-    // Registrations stay empty until the SIP registrar exists; none are invented here.
-    private SoftphoneView View(Agent a, SoftphoneSettings s) => new(a.AgentId, a.SoftphoneNumber, sip.Registrars(s.Mode), s.Mode, [],
+    private SoftphoneView View(Agent a, SoftphoneSettings s) => new(a.AgentId, a.SoftphoneNumber, sip.Registrars(s.Mode), s.Mode,
+        registrations.Of(a.TenantId, a.AgentId).Select(Registration.Of).ToList(),
         a.SoftphoneHa1 is not null, a.SoftphonePasswordSetAt, s.UnifiedAuthentication, sip.Realm);
 }

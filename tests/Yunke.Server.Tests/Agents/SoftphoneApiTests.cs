@@ -19,7 +19,7 @@ public abstract class SoftphoneApiTests(YunkeApp app)
         var phone = await tenant.Admin.GetAsync<JsonElement>("/api/v1/agents/1001/softphone");
         phone.Str("number").ShouldBe(agent.Str("softphoneNumber"));
         phone.Str("mode").ShouldBe("single");
-        phone.Strings("registrars").ShouldBe(["127.0.0.1:5060"]);
+        phone.Strings("registrars").ShouldBe([$"127.0.0.1:{app.SipPort}"]);
         phone.GetProperty("registrations").GetArrayLength().ShouldBe(0);
         phone.GetProperty("passwordSet").GetBoolean().ShouldBeFalse();
 
@@ -30,13 +30,13 @@ public abstract class SoftphoneApiTests(YunkeApp app)
 
         phone = await tenant.Admin.GetAsync<JsonElement>("/api/v1/agents/1001/softphone");
         phone.Str("mode").ShouldBe("pool");
-        phone.Strings("registrars").ShouldBe(["127.0.0.1:5060", "127.0.0.1:5062"]);
+        phone.Strings("registrars").ShouldBe([$"127.0.0.1:{app.SipPort}", $"127.0.0.1:{app.SipPoolPort}"]);
         phone.GetProperty("unifiedAuthentication").GetBoolean().ShouldBeTrue();
 
         // A null field keeps its value.
         settings = await tenant.Admin.PutAsync<JsonElement>("/api/v1/softphone-settings", new { mode = "single" });
         settings.GetProperty("unifiedAuthentication").GetBoolean().ShouldBeTrue();
-        settings.Strings("registrars").ShouldBe(["127.0.0.1:5060"]);
+        settings.Strings("registrars").ShouldBe([$"127.0.0.1:{app.SipPort}"]);
     }
 
     [Fact]

@@ -22,6 +22,11 @@ public abstract class YunkeApp : WebApplicationFactory<Program>
     public string DataDir { get; init; } = Path.Combine(Path.GetTempPath(), "yunke-tests", Guid.NewGuid().ToString("N"));
     /// <summary>Leaves the data folder behind when disposed, so a second app can start on it (restart tests).</summary>
     public bool KeepData { get; set; }
+    /// <summary>Free loopback ports for SIP (UDP and TCP alike): registrar 1 and the pool registrar.</summary>
+    public int SipPort { get; } = FreePorts.Next();
+    public int SipPoolPort { get; } = FreePorts.Next();
+    /// <summary>Short enough for expiry tests to wait for: 423 below it, 1 s purge sweeps.</summary>
+    public const int MinExpires = 2;
     protected abstract string Provider { get; }
     protected abstract string? ConnectionString { get; }
 
@@ -31,6 +36,9 @@ public abstract class YunkeApp : WebApplicationFactory<Program>
         builder.UseSetting("Yunke:Database:Provider", Provider);
         builder.UseSetting("Yunke:Database:ConnectionString", ConnectionString);
         builder.UseSetting("Yunke:Operator:Password", OperatorPassword);
+        builder.UseSetting("Yunke:Sip:Port", SipPort.ToString());
+        builder.UseSetting("Yunke:Sip:PoolPort", SipPoolPort.ToString());
+        builder.UseSetting("Yunke:Sip:MinExpires", MinExpires.ToString());
         builder.UseEnvironment("Testing");
     }
 

@@ -257,6 +257,27 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "SoftphoneBinding",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AgentId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Contact = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: false),
+                    Transport = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    Registrar = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CallId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CSeq = table.Column<long>(type: "INTEGER", nullable: false),
+                    RegisteredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SoftphoneBinding", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "SoftphoneSettings",
                 columns: table => new
                 {
@@ -545,6 +566,16 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_SoftphoneBinding_ExpiresAt",
+                table: "SoftphoneBinding",
+                column: "ExpiresAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SoftphoneBinding_TenantId_AgentId",
+                table: "SoftphoneBinding",
+                columns: new[] { "TenantId", "AgentId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SoftphoneSettings_Prefix",
                 table: "SoftphoneSettings",
                 column: "Prefix",
@@ -604,6 +635,9 @@ namespace Yunke.Core.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "PhoneNumber");
+
+            migrationBuilder.DropTable(
+                name: "SoftphoneBinding");
 
             migrationBuilder.DropTable(
                 name: "SoftphoneSettings");

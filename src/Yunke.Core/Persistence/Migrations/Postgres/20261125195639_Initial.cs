@@ -259,6 +259,27 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "SoftphoneBinding",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TenantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AgentId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Contact = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    Transport = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    Registrar = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Source = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CallId = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CSeq = table.Column<long>(type: "bigint", nullable: false),
+                    RegisteredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SoftphoneBinding", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "SoftphoneSettings",
                 columns: table => new
                 {
@@ -547,6 +568,16 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_SoftphoneBinding_ExpiresAt",
+                table: "SoftphoneBinding",
+                column: "ExpiresAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SoftphoneBinding_TenantId_AgentId",
+                table: "SoftphoneBinding",
+                columns: new[] { "TenantId", "AgentId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SoftphoneSettings_Prefix",
                 table: "SoftphoneSettings",
                 column: "Prefix",
@@ -606,6 +637,9 @@ namespace Yunke.Core.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "PhoneNumber");
+
+            migrationBuilder.DropTable(
+                name: "SoftphoneBinding");
 
             migrationBuilder.DropTable(
                 name: "SoftphoneSettings");

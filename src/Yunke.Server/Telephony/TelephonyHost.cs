@@ -1,0 +1,50 @@
+using System.Net;
+using Yunke.Sip.Endpoints;
+
+namespace Yunke.Server.Telephony;
+
+/// <summary>
+/// Yunke's SIP endpoint: UDP and TCP on <c>Yunke:Sip:Host</c> at <c>Port</c> and <c>PoolPort</c> (the two
+/// registrars of pool mode, sharing one binding store), and WebSocket connections from <c>/sip</c>.
+/// Starts after the binding store has loaded, so the first REGISTER already sees the bindings of before a restart.
+/// </summary>
+public sealed class TelephonyHost(SipDispatcher dispatcher, TelephonyHost.Settings settings, TimeProvider clock, ILogger<TelephonyHost> log)
+    : IHostedService, IAsyncDisposable
+{
+    public sealed record Settings(string Host, IReadOnlyList<int> Ports);
+
+    private SipEndpoint? endpoint;
+
+    /// <summary>True once every SIP listener is bound: <c>/healthz</c> waits for it.</summary>
+    public bool IsListening => Volatile.Read(ref endpoint) is not null;
+
+    public SipEndpoint Endpoint => Volatile.Read(ref endpoint) ?? throw new InvalidOperationException("SIP is not listening yet.");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var address = IPAddress.TryParse(settings.Host, out var parsed) ? parsed : (await Dns.GetHostAddressesAsync(settings.Host, cancellationToken))[0];
+        var sip = new SipEndpoint(dispatcher.HandleAsync, clock);
+        try
+        {
+            foreach (var port in settings.Ports.Distinct())
+            {
+                sip.ListenUdp(new IPEndPoint(address, port));
+                sip.ListenTcp(new IPEndPoint(address, port));
+            }
+        }
+        catch
+        {
+            await sip.DisposeAsync();
+            throw;
+        }
+        Volatile.Write(ref endpoint, sip);
+        log.LogInformation("SIP is listening on {Listeners}", string.Join(", ", sip.Transports.Select(t => $"{t.Kind} {t.LocalEndPoint}")));
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref endpoint, null) is { } sip) await sip.DisposeAsync();
+    }
+}
