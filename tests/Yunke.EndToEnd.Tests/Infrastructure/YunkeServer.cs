@@ -14,6 +14,8 @@ namespace Yunke.EndToEnd.Tests.Infrastructure;
 public sealed class YunkeServer : IAsyncLifetime
 {
     public const string OperatorPassword = "Operator#E2e2026";
+    /// <summary>The registrar's shortest registration (seconds): shorter asks get 423 Interval Too Brief.</summary>
+    public const int SipMinExpires = 2;
 
     private readonly StringBuilder output = new();
     private Process? process;
@@ -53,6 +55,8 @@ public sealed class YunkeServer : IAsyncLifetime
             $"--Yunke:DataDir={DataDir}",
             $"--Yunke:Operator:Password={OperatorPassword}",
             "--Yunke:Sip:Host=127.0.0.1", $"--Yunke:Sip:Port={sipPort}", $"--Yunke:Sip:PoolPort={poolPort}",
+            // Short registrations are allowed, so a test can watch one lapse.
+            $"--Yunke:Sip:MinExpires={SipMinExpires}",
             $"--Yunke:Rtp:PortMin={rtpMin}", $"--Yunke:Rtp:PortMax={rtpMin + 99}",
         })
             start.ArgumentList.Add(arg);

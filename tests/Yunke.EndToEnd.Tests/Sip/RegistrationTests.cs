@@ -98,6 +98,27 @@ public sealed class RegistrationTests(YunkeServer server, ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task A_binding_that_is_not_refreshed_lapses()
+    {
+        var run = await Sipp.RunAsync("register.xml", server.SipPort, "tcp", [new SipUser(number, Password, Expires: YunkeServer.SipMinExpires)]);
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        // The 200 OK lists the new binding with the time it has left.
+        run.Messages.ShouldMatch($@"SIP/2.0 200 OK[\s\S]*Contact: <sip:{number}@[^>]*>;expires=[12]\b", run.ToString());
+        await RegistrationsAsync(r => r.Count == 0);
+    }
+
+    [Fact]
+    public async Task A_registration_shorter_than_the_minimum_is_answered_423_with_min_expires()
+    {
+        var run = await Sipp.RunAsync("register-too-brief.xml", server.SipPort, "udp", [new SipUser(number, Password, Expires: YunkeServer.SipMinExpires - 1)]);
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        run.Messages.ShouldContain($"Min-Expires: {YunkeServer.SipMinExpires}");
+        (await RegistrationsAsync(_ => true)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task In_pool_mode_a_phone_registers_to_both_registrars_with_one_password()
     {
         var settings = await tenant.SetSoftphoneModeAsync("pool");
