@@ -59,12 +59,15 @@ cpu_ticks() {
 results="$work/results.txt"
 bench() {
   local name=$1 port=$2 pid=$3 rate best=0
+  # One sipp port for all runs: each user keeps one contact, which later runs refresh.
+  local sipp_port
+  sipp_port=$(free_port)
   for rate in "${rates[@]}"; do
     local calls=$((rate * duration > users ? rate * duration : users))
     local stats="$work/$name-$rate.csv" limit=$((calls / rate * 3 + 30))
     local cpu0 cpu1
     cpu0=$(cpu_ticks "$pid")
-    sipp "127.0.0.1:$port" -sf "$scenario" -inf "$work/users.csv" -t "$transport" -i 127.0.0.1 -p "$(free_port)" \
+    sipp "127.0.0.1:$port" -sf "$scenario" -inf "$work/users.csv" -t "$transport" -i 127.0.0.1 -p "$sipp_port" \
       -m "$calls" -r "$rate" -rp 1000 -timeout "${limit}s" -timeout_error -recv_timeout 5000 -nostdin \
       -trace_stat -stf "$stats" -trace_err -error_file "$work/$name-$rate-errors.log" >/dev/null 2>&1 || true
     cpu1=$(cpu_ticks "$pid")
