@@ -4,7 +4,7 @@
 # Prints registrations per second at each rate, the best rate with zero failures for each, and the
 # ratio Yunke / Kamailio. Everything runs on 127.0.0.1, on free ports, in a temporary folder.
 #
-#   bench/registration/run.sh                 1000 users, rates 500 … 12000 /s, 5 s each, over UDP
+#   bench/registration/run.sh                 1000 users, rates 500 … 8000 /s, 5 s each, over UDP
 #   USERS=2000 RATES="500 1000" TRANSPORT=t1 bench/registration/run.sh
 #   ONLY=kamailio bench/registration/run.sh   one side only (ONLY=yunke for the other)
 #
@@ -16,7 +16,7 @@
 set -euo pipefail
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 users=${USERS:-1000}
-read -r -a rates <<<"${RATES:-500 1000 2000 3000 4000 6000 8000 12000}"
+read -r -a rates <<<"${RATES:-500 1000 1500 2000 3000 4000 6000 8000}"
 duration=${DURATION:-5}
 transport=${TRANSPORT:-u1}
 children=${KAMAILIO_CHILDREN:-4}

@@ -11,11 +11,11 @@ public sealed record TenantAdmin(Api Api, string InstanceId)
     public static async Task<TenantAdmin> CreateAsync(Uri server, int voiceSeats = 2, string spec = "basic")
     {
         using var anonymous = new Api(server);
-        var op = await anonymous.LoginAsync("operator", YunkeServer.OperatorPassword);
+        using var op = await anonymous.LoginAsync("operator", YunkeServer.OperatorPassword);
         var name = $"sip{Guid.NewGuid():N}"[..16];
         const string ownerPassword = "Cloud#Pass2026";
         await anonymous.PostAsync("/api/v1/signup", new { account = name, password = ownerPassword, email = $"{name}@example.cn", phone = "13800138000" });
-        var owner = await anonymous.LoginAsync(name, ownerPassword);
+        using var owner = await anonymous.LoginAsync(name, ownerPassword);
 
         var application = await owner.PostAsync("/api/v1/me/enterprise-verification",
             new { enterpriseName = $"云客测试{name}有限公司", creditCode = TestData.CreditCode(), legalPerson = "张三" });
@@ -33,7 +33,7 @@ public sealed record TenantAdmin(Api Api, string InstanceId)
         });
         var admin = instance.GetProperty("tenantAdmin");
         var account = admin.Str("account");
-        var first = await anonymous.LoginAsync(account, admin.Str("password"));
+        using var first = await anonymous.LoginAsync(account, admin.Str("password"));
         await first.PostAsync("/api/v1/auth/password", new { currentPassword = admin.Str("password"), newPassword = Password });
         return new TenantAdmin(await anonymous.LoginAsync(account, Password), instance.Id());
     }
@@ -62,7 +62,7 @@ public sealed record TenantAdmin(Api Api, string InstanceId)
         });
         await Api.PutAsync($"/api/v1/agents/{agentId}", new { employeeAccount = account });
         using var anonymous = new Api(Api.BaseAddress);
-        var first = await anonymous.LoginAsync(account, firstPassword);
+        using var first = await anonymous.LoginAsync(account, firstPassword);
         await first.PostAsync("/api/v1/auth/password", new { currentPassword = firstPassword, newPassword = password });
         return await anonymous.LoginAsync(account, password);
     }
