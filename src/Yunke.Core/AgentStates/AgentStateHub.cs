@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Yunke.Core.Acd;
+using Yunke.Core.Agents;
 using Yunke.Core.Persistence;
 
 namespace Yunke.Core.AgentStates;
@@ -12,7 +14,9 @@ namespace Yunke.Core.AgentStates;
 /// service it stops the owners and saves what is still written behind when the host stops, while the
 /// database is still there.
 /// </summary>
-public sealed class AgentStateHub(IServiceScopeFactory scopes, TimeProvider clock, ILogger<AgentStateHub> log) : IHostedService, IAsyncDisposable
+/// <param name="reachability">The telephony layer's view of which agents' phones can ring; absent, none is excluded.</param>
+public sealed class AgentStateHub(IServiceScopeFactory scopes, TimeProvider clock, ILogger<AgentStateHub> log,
+    IAgentReachability? reachability = null) : IHostedService, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<Guid, Lazy<Task<TenantAgentStates>>> tenants = new();
     private readonly AgentPresenceWriter writer = new(scopes, log);
@@ -27,7 +31,8 @@ public sealed class AgentStateHub(IServiceScopeFactory scopes, TimeProvider cloc
         var db = scope.ServiceProvider.GetRequiredService<YunkeDb>();
         var persisted = await db.Set<AgentPresence>().AsNoTracking().Where(p => p.TenantId == tenantId)
             .Select(p => new AgentStatus(p.AgentId, p.State, p.Since, p.CallId, p.Until)).ToListAsync();
-        return new TenantAgentStates(tenantId, persisted, writer, clock);
+        var skills = await db.Set<AgentSkill>().AsNoTracking().Where(s => s.TenantId == tenantId).ToListAsync();
+        return new TenantAgentStates(tenantId, persisted, skills.ToLookup(s => s.AgentId, s => s.SkillQueueId), writer, clock, reachability);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

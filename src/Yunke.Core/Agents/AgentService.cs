@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Yunke.Core.Accounts;
 using Yunke.Core.Audit;
+using Yunke.Core.AgentStates;
 using Yunke.Core.Common;
 using Yunke.Core.Instances;
 using Yunke.Core.Persistence;
@@ -12,7 +13,7 @@ namespace Yunke.Core.Agents;
 /// Agent management (配置中心 > 员工中心 > 座席管理): the instance's pre-allocated agent IDs, binding an
 /// employee's account and skill queues to them, and finding the agent ID of a signed-in account.
 /// </summary>
-public sealed class AgentService(YunkeDb db, TimeProvider clock)
+public sealed class AgentService(YunkeDb db, TimeProvider clock, AgentStateHub hub)
 {
     public const int FirstAgentId = 1001;
     public const int DefaultAutoAnswerDelaySeconds = 2;
@@ -106,6 +107,8 @@ public sealed class AgentService(YunkeDb db, TimeProvider clock)
         {
             throw AlreadyBound(employee.Name, null);
         }
+        // Calls already waiting in a newly added queue may go to this agent at once.
+        if (queues is not null) (await hub.ForTenantAsync(tenant)).SetSkills(agent.AgentId, [.. agent.Skills.Select(s => s.SkillQueueId)]);
         return (await ViewsAsync([agent], ct))[0];
     }
 

@@ -81,6 +81,12 @@ internal sealed class BindingWriter : IAsyncDisposable
                 }
                 await db.SaveChangesAsync();
             }
+            catch (ObjectDisposedException)
+            {
+                // The host is going down without having stopped us first (a failed start): nothing left to save with.
+                log.LogWarning("{Count} softphone binding changes were not saved: the host stopped", batch.Count + dirty.Count);
+                return;
+            }
             catch (Exception e)
             {
                 // Keep what failed for the next attempt, unless a newer change has arrived meanwhile.

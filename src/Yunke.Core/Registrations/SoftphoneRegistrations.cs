@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Yunke.Core.Acd;
 using Yunke.Core.Persistence;
 
 namespace Yunke.Core.Registrations;
@@ -15,7 +16,7 @@ namespace Yunke.Core.Registrations;
 /// As a hosted service it loads the live bindings on start, purges expired ones on a timer, and saves
 /// what is still pending on stop.
 /// </summary>
-public sealed class SoftphoneRegistrations : IHostedService, IAsyncDisposable
+public sealed class SoftphoneRegistrations : IAgentReachability, IHostedService, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, Aor>> tenants = new();
     private readonly RegistrarPolicy policy;
@@ -38,6 +39,14 @@ public sealed class SoftphoneRegistrations : IHostedService, IAsyncDisposable
         if (!tenants.TryGetValue(tenantId, out var agents) || !agents.TryGetValue(agentId, out var aor)) return [];
         var now = Now;
         return aor.Bindings.Where(b => b.IsLiveAt(now)).ToList();
+    }
+
+    /// <summary>An agent with a live registration has a phone that can ring (what the ACD asks).</summary>
+    public bool IsReachable(Guid tenantId, string agentId)
+    {
+        if (!tenants.TryGetValue(tenantId, out var agents) || !agents.TryGetValue(agentId, out var aor)) return false;
+        var now = Now;
+        return aor.Bindings.Any(b => b.IsLiveAt(now));
     }
 
     /// <summary>Every live binding of a tenant, by agent ID.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Yunke.Core.Agents;
+using Yunke.Core.AgentStates;
 using Yunke.Core.Registrations;
 using Yunke.Sip.Digest;
 using Yunke.Sip.Endpoints;
@@ -16,7 +17,7 @@ namespace Yunke.Server.Telephony;
 /// registrar does not tell strangers which numbers exist.
 /// </summary>
 public sealed class RegisterHandler(SoftphoneRegistrations registrations, SoftphoneDirectory directory, DigestAuthenticator digest,
-    SipAuthGuard guard, SoftphoneBindings bindings, SipPlatform platform, TimeProvider clock) : ISipMethodHandler
+    SipAuthGuard guard, SoftphoneBindings bindings, AgentStateHub agentStates, SipPlatform platform, TimeProvider clock) : ISipMethodHandler
 {
     // Checked against when the number has no password: no one can produce a response for it.
     private static readonly string Unguessable = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -73,10 +74,14 @@ public sealed class RegisterHandler(SoftphoneRegistrations registrations, Softph
             incoming.Respond(403, "Instance Not In Service");
             return;
         }
-        Bind(incoming, account);
+        // A phone that comes back may ring for a call already waiting in the agent's queues.
+        var wasReachable = registrations.IsReachable(account.TenantId, account.AgentId);
+        if (Bind(incoming, account) && !wasReachable)
+            (await agentStates.ForTenantAsync(account.TenantId)).Reconsider(account.AgentId);
     }
 
-    private void Bind(SipIncomingRequest incoming, SoftphoneAccount account)
+    /// <summary>Applies the contacts and answers; true when the agent now has a registered phone.</summary>
+    private bool Bind(SipIncomingRequest incoming, SoftphoneAccount account)
     {
         var request = incoming.Request;
         var contacts = new List<ContactRequest>();
@@ -86,7 +91,7 @@ public sealed class RegisterHandler(SoftphoneRegistrations registrations, Softph
             if (!SipContact.TryParse(value, out var contact, out var error))
             {
                 incoming.Respond(400, $"Bad Contact: {error}");
-                return;
+                return false;
             }
             if (contact.IsWildcard) wildcard = true;
             else
@@ -95,7 +100,7 @@ public sealed class RegisterHandler(SoftphoneRegistrations registrations, Softph
                 if (uri.Length > SoftphoneBinding.MaxContactLength)
                 {
                     incoming.Respond(400, "Contact Too Long");
-                    return;
+                    return false;
                 }
                 contacts.Add(new ContactRequest(uri, contact.Expires));
             }
@@ -104,7 +109,7 @@ public sealed class RegisterHandler(SoftphoneRegistrations registrations, Softph
         if (callId.Length > SoftphoneBinding.MaxCallIdLength)
         {
             incoming.Respond(400, "Call-ID Too Long");
-            return;
+            return false;
         }
 
         var flow = incoming.Inbound.Flow;
@@ -117,21 +122,21 @@ public sealed class RegisterHandler(SoftphoneRegistrations registrations, Softph
             case RegisterOutcome.Registered:
                 bindings.Remember(registrar, incoming.Inbound);
                 incoming.Respond(Registered(incoming, result.Bindings));
-                return;
+                return result.Bindings.Count > 0;
             case RegisterOutcome.IntervalTooBrief:
                 var tooBrief = incoming.CreateResponse(423, "Interval Too Brief");
                 tooBrief.Headers.Add(SipHeaderNames.MinExpires, registrations.Policy.MinExpires.ToString(CultureInfo.InvariantCulture));
                 incoming.Respond(tooBrief);
-                return;
+                return false;
             case RegisterOutcome.OutOfOrder:
                 incoming.Respond(400, "CSeq Out Of Order");
-                return;
+                return false;
             case RegisterOutcome.TooManyContacts:
                 incoming.Respond(403, "Too Many Contacts");
-                return;
+                return false;
             default:
                 incoming.Respond(400, "Wildcard Contact Needs Expires 0 And No Other Contact");
-                return;
+                return false;
         }
     }
 

@@ -28,8 +28,16 @@ public sealed class TelephonyHost(SipDispatcher dispatcher, TelephonyHost.Settin
         {
             foreach (var port in settings.Ports.Distinct())
             {
-                sip.ListenUdp(new IPEndPoint(address, port));
-                sip.ListenTcp(new IPEndPoint(address, port));
+                try
+                {
+                    sip.ListenUdp(new IPEndPoint(address, port));
+                    sip.ListenTcp(new IPEndPoint(address, port));
+                }
+                catch (System.Net.Sockets.SocketException e)
+                {
+                    throw new InvalidOperationException(
+                        $"Cannot listen for SIP on {address}:{port} ({e.Message}); choose other ports with Yunke:Sip:Port and Yunke:Sip:PoolPort.", e);
+                }
             }
         }
         catch

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using Yunke.Core.Acd;
 using Yunke.Core.Agents;
 using Yunke.Core.Registrations;
 using Yunke.Server.Api;
@@ -20,6 +21,8 @@ public static class TelephonySetup
         // Nonces are signed with a key of this process: after a restart a phone's old nonce is simply challenged again.
         services.AddSingleton(sp => new DigestAuthenticator(sip.Realm, RandomNumberGenerator.GetBytes(32), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SipAuthGuard>();
+        // The ACD offers calls only to agents whose phone is registered.
+        services.AddSingleton<IAgentReachability>(sp => sp.GetRequiredService<SoftphoneRegistrations>());
         services.AddSingleton<SoftphoneBindings>();
 
         services.AddSingleton<ISipMethodHandler, RegisterHandler>();

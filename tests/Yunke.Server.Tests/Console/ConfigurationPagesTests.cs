@@ -172,4 +172,26 @@ public sealed class ConfigurationPagesTests
         phone.PasswordSet.ShouldBeTrue();
         phone.Mode.ShouldBe(SoftphoneMode.Pool);
     }
+
+    [Fact]
+    public async Task Agent_information_shows_where_and_until_when_a_phone_is_registered()
+    {
+        await using var ctx = new ConsoleContext();
+        var (admin, _) = await TenantAsync(ctx);
+        var phone = await ctx.WithAsync<SoftphoneService, SoftphoneService.SoftphoneView>(s => s.GetAsync(admin, "1001"));
+        var registrations = ctx.Services.GetRequiredService<Yunke.Core.Registrations.SoftphoneRegistrations>();
+        registrations.Register(new Yunke.Core.Registrations.RegisterRequest(admin.Tenant, "1001", "127.0.0.1:5060", "udp", "198.51.100.7:40001",
+            "call-1", 1, [new Yunke.Core.Registrations.ContactRequest($"sip:{phone.Number}@198.51.100.7:40001", 600)], false, null)).Succeeded.ShouldBeTrue();
+
+        var cut = ctx.Render<AgentInfo>();
+        cut.WaitForAssertion(() =>
+        {
+            var cell = cut.Find("[data-testid=softphone-registration-1001]");
+            cell.QuerySelector("[data-status=registered]").ShouldNotBeNull();
+            cell.TextContent.ShouldContain("198.51.100.7:40001");
+            cell.TextContent.ShouldContain("127.0.0.1:5060");
+        }, Wait);
+        if (cut.FindAll("[data-testid=softphone-registration-1002]").Count > 0)
+            cut.Find("[data-testid=softphone-registration-1002] [data-status=unregistered]").ShouldNotBeNull();
+    }
 }

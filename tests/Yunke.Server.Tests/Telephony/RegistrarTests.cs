@@ -1,4 +1,10 @@
 using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Yunke.Server.Telephony;
+using Yunke.Sip.Digest;
+using Yunke.Sip.Transports;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Yunke.Core.Registrations;
@@ -40,6 +46,53 @@ public abstract class RegistrarTests(YunkeApp app)
         registration.Str("registrar").ShouldBe($"127.0.0.1:{app.SipPort}");
         registration.Str("source").ShouldBe($"127.0.0.1:{phone.Local.Port}");
         (registration.GetProperty("expiresAt").GetDateTime().ToUniversalTime() - DateTime.UtcNow).TotalSeconds.ShouldBeInRange(590, 601);
+
+        // Where the agent rings (for calls): the binding with a UDP flow from the registrar's port to the phone.
+        var contact = app.Services.GetRequiredService<SoftphoneBindings>().ContactsOf(Guid.Parse(tenant.Id), "1001").Single();
+        contact.Flow!.Kind.ShouldBe(SipTransportKind.Udp);
+        contact.Flow.LocalEndPoint.Port.ShouldBe(app.SipPort);
+        contact.Flow.RemoteEndPoint.ShouldBe(phone.Local);
+    }
+
+    [Fact]
+    public async Task A_browser_phone_registers_over_websocket_at_sip()
+    {
+        var tenant = await app.NewTenantAsync(voice: 1, video: 0, multimedia: 0);
+        var number = await tenant.SoftphoneAsync();
+        (await app.Anonymous().Http.GetAsync("/sip")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+
+        var client = app.Server.CreateWebSocketClient();
+        client.SubProtocols.Add("sip");
+        using var socket = await client.ConnectAsync(new Uri(app.Server.BaseAddress, "sip"), CancellationToken.None);
+        string Register(int cseq, string authorization) =>
+            $"REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK{Guid.NewGuid():N}\r\nMax-Forwards: 70\r\n" +
+            $"From: <sip:{number}@127.0.0.1>;tag=ws1\r\nTo: <sip:{number}@127.0.0.1>\r\nCall-ID: ws-{number}\r\nCSeq: {cseq} REGISTER\r\n" +
+            $"Contact: <sip:k3l2j@df7jal23ls0d.invalid;transport=ws>\r\nExpires: 600\r\n{authorization}Content-Length: 0\r\n\r\n";
+
+        var challenge = await ExchangeAsync(socket, Register(1, ""));
+        challenge.StatusCode.ShouldBe(401);
+        DigestChallenge.TryParse(challenge.Headers.Get("WWW-Authenticate")!, out var digest, out _).ShouldBeTrue();
+        var credentials = DigestClient.CreateCredentials(digest, number, Softphones.Password, "REGISTER", "sip:127.0.0.1");
+        (await ExchangeAsync(socket, Register(2, $"Authorization: {credentials}\r\n"))).StatusCode.ShouldBe(200);
+
+        (await tenant.RegistrationsAsync()).Single().Str("transport").ShouldBe("ws");
+        var contact = app.Services.GetRequiredService<SoftphoneBindings>().ContactsOf(Guid.Parse(tenant.Id), "1001").Single();
+        contact.Flow!.Kind.ShouldBe(SipTransportKind.WebSocket);
+    }
+
+    private static async Task<SipResponse> ExchangeAsync(WebSocket socket, string request)
+    {
+        await socket.SendAsync(Encoding.UTF8.GetBytes(request), WebSocketMessageType.Text, true, CancellationToken.None);
+        using var timeout = new CancellationTokenSource(SipPhone.Patience);
+        var buffer = new byte[16384];
+        var length = 0;
+        ValueWebSocketReceiveResult result;
+        do
+        {
+            result = await socket.ReceiveAsync(buffer.AsMemory(length), timeout.Token);
+            length += result.Count;
+        } while (!result.EndOfMessage);
+        return (SipResponse)SipParser.Parse(buffer.AsSpan(0, length)).Message!;
     }
 
     [Fact]
@@ -154,9 +207,12 @@ public abstract class RegistrarTests(YunkeApp app)
         (await phone.RegisterAsync(number, Softphones.Password)).StatusCode.ShouldBe(200);
         await agent.PostAsync<JsonElement>("/api/v1/agent/sign-in");
         (await tenant.RegistrationsAsync()).Count.ShouldBe(1);
+        var reachability = app.Services.GetRequiredService<Yunke.Core.Acd.IAgentReachability>();
+        reachability.IsReachable(Guid.Parse(tenant.Id), "1001").ShouldBeTrue("the ACD may offer calls to a registered agent");
 
         await agent.PostAsync<JsonElement>("/api/v1/agent/sign-out");
         (await tenant.RegistrationsAsync()).ShouldBeEmpty();
+        reachability.IsReachable(Guid.Parse(tenant.Id), "1001").ShouldBeFalse();
         var audit = (await tenant.Admin.GetAsync<JsonElement>("/api/v1/audit?action=agent.signedOut")).Items().Single();
         audit.Str("detail").ShouldContain("1 softphone registration");
         var tenantId = Guid.Parse(tenant.Id);
