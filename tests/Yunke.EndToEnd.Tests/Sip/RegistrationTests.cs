@@ -13,14 +13,14 @@ namespace Yunke.EndToEnd.Tests.Sip;
 public sealed class RegistrationTests(YunkeServer server, ITestOutputHelper log) : IAsyncLifetime
 {
     private const string Password = "Soft#Phone2026";
-    private TenantAdmin tenant = null!;
+    private SoftphoneAdmin tenant = null!;
     private string agentId = "", number = "";
 
     public async Task InitializeAsync()
     {
-        tenant = await TenantAdmin.CreateAsync(server.BaseAddress);
+        tenant = await SoftphoneAdmin.NewTenantAsync(server);
         (agentId, number) = (await tenant.AgentsAsync())[0];
-        await tenant.SetSoftphonePasswordAsync(agentId, Password);
+        await tenant.SetPasswordAsync(agentId, Password);
     }
 
     [Theory]
@@ -121,7 +121,7 @@ public sealed class RegistrationTests(YunkeServer server, ITestOutputHelper log)
     [Fact]
     public async Task In_pool_mode_a_phone_registers_to_both_registrars_with_one_password()
     {
-        var settings = await tenant.SetSoftphoneModeAsync("pool");
+        var settings = await tenant.SetModeAsync("pool");
         settings.GetProperty("registrars").EnumerateArray().Select(r => r.GetString())
             .ShouldBe([$"127.0.0.1:{server.SipPort}", $"127.0.0.1:{server.SipPoolPort}"]);
 
@@ -138,15 +138,15 @@ public sealed class RegistrationTests(YunkeServer server, ITestOutputHelper log)
     [Fact]
     public async Task Signing_the_agent_out_removes_its_bindings()
     {
-        var agent = await tenant.BoundAgentAsync(agentId);
-        await agent.PostAsync("/api/v1/agent/sign-in");
+        using var agent = await tenant.BoundAgentAsync(agentId);
+        await ApiSteps.SendAsync(agent, HttpMethod.Post, "/api/v1/agent/sign-in");
         await using var phone = Baresip.Start(number, Password, server.SipPort, "udp");
         (await phone.RegistrationAsync()).ShouldBe("200 OK", phone.Output);
         var run = await Sipp.RunAsync("register.xml", server.SipPort, "tcp", [new SipUser(number, Password)]);
         run.ExitCode.ShouldBe(0, run.ToString());
         await RegistrationsAsync(r => r.Count == 2);
 
-        (await agent.PostAsync("/api/v1/agent/sign-out")).Str("state").ShouldBe("signedOut");
+        (await ApiSteps.SendAsync(agent, HttpMethod.Post, "/api/v1/agent/sign-out")).Str("state").ShouldBe("signedOut");
 
         await RegistrationsAsync(r => r.Count == 0);
     }
@@ -173,7 +173,7 @@ public sealed class RegistrationTests(YunkeServer server, ITestOutputHelper log)
         var lines = server.Output.Split('\n');
         try { log.WriteLine($"--- server output (last 60 lines) ---\n{string.Join('\n', lines.TakeLast(60))}"); }
         catch (InvalidOperationException) { /* the test has already finished */ }
-        tenant.Api.Dispose();
+        tenant.Dispose();
         return Task.CompletedTask;
     }
 }
