@@ -11,7 +11,7 @@ namespace Yunke.Core.AgentStates;
 /// The agent's own state bar (签入, 示闲, 示忙, 休息, 签出): the signed-in account is resolved to the
 /// agent ID it is bound to, and the change goes through the tenant's single-writer owner.
 /// </summary>
-public sealed class Workbench(AgentService agents, AgentStateHub hub, SoftphoneRegistrations registrations, StaffPermissions permissions,
+public sealed class Workbench(AgentService agents, AgentStateHub hub, StaffPermissions permissions, SoftphoneRegistrations registrations,
     YunkeDb db, TimeProvider clock)
 {
     public const int MaxRestMinutes = 240;

@@ -65,9 +65,12 @@ public sealed class SoftphoneService(YunkeDb db, AgentService agents, StaffPermi
     }
 
     /// <summary>The live registrations of every agent of the tenant, by agent ID, for the 座席信息 list.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<Registration>> ListRegistrations(Actor actor) =>
-        registrations.OfTenant(actor.Require(Roles.TenantAdmin).Tenant)
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<Registration>>> ListRegistrationsAsync(Actor actor, CancellationToken ct = default)
+    {
+        var tenant = await permissions.TenantAsync(actor, [Permissions.AgentsManage], ct);
+        return registrations.OfTenant(tenant)
             .ToDictionary(p => p.Key, p => (IReadOnlyList<Registration>)p.Value.Select(Registration.Of).ToList());
+    }
 
     public async Task<SettingsView> GetSettingsAsync(Actor actor, CancellationToken ct = default)
     {

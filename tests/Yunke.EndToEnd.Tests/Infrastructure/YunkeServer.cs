@@ -14,11 +14,17 @@ namespace Yunke.EndToEnd.Tests.Infrastructure;
 public sealed class YunkeServer : IAsyncLifetime
 {
     public const string OperatorPassword = "Operator#E2e2026";
+    /// <summary>The registrar's shortest registration (seconds): shorter asks get 423 Interval Too Brief.</summary>
+    public const int SipMinExpires = 2;
 
     private readonly StringBuilder output = new();
     private Process? process;
 
     public Uri BaseAddress { get; private set; } = null!;
+    /// <summary>The SIP registrar's port (UDP and TCP) on 127.0.0.1.</summary>
+    public int SipPort { get; private set; }
+    /// <summary>The second registrar's port in pool mode (UDP and TCP) on 127.0.0.1.</summary>
+    public int SipPoolPort { get; private set; }
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "yunke-e2e", Guid.NewGuid().ToString("N"));
 
     /// <summary>Everything the server printed so far (stdout and stderr, interleaved).</summary>
@@ -31,8 +37,8 @@ public sealed class YunkeServer : IAsyncLifetime
     {
         var dll = ServerDll();
         var httpPort = FreePort();
-        var sipPort = FreePort();
-        var poolPort = FreePort();
+        var sipPort = SipPort = FreePort();
+        var poolPort = SipPoolPort = FreePort();
         var rtpMin = FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
 
@@ -49,6 +55,8 @@ public sealed class YunkeServer : IAsyncLifetime
             $"--Yunke:DataDir={DataDir}",
             $"--Yunke:Operator:Password={OperatorPassword}",
             "--Yunke:Sip:Host=127.0.0.1", $"--Yunke:Sip:Port={sipPort}", $"--Yunke:Sip:PoolPort={poolPort}",
+            // Short registrations are allowed, so a test can watch one lapse.
+            $"--Yunke:Sip:MinExpires={SipMinExpires}",
             $"--Yunke:Rtp:PortMin={rtpMin}", $"--Yunke:Rtp:PortMax={rtpMin + 99}",
         })
             start.ArgumentList.Add(arg);
@@ -116,7 +124,7 @@ public sealed class YunkeServer : IAsyncLifetime
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     /// <summary>A port free for TCP and UDP alike (SIP listens on both).</summary>
-    private static int FreePort()
+    public static int FreePort()
     {
         for (var attempt = 0; ; attempt++)
         {

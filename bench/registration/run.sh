@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Registration benchmark (issue 4): the same sipp REGISTER-with-digest scenario against Kamailio (a
+# registrar with auth_db + usrloc) and against Yunke, with the same distinct users, at increasing rates.
+# Prints registrations per second at each rate, the best rate with zero failures for each, and the
+# ratio Yunke / Kamailio. Everything runs on 127.0.0.1, on free ports, in a temporary folder.
+#
+#   bench/registration/run.sh                 1000 users, rates 500 … 8000 /s, 5 s each, over UDP
+#   USERS=2000 RATES="500 1000" TRANSPORT=t1 bench/registration/run.sh
+#   ONLY=kamailio bench/registration/run.sh   one side only (ONLY=yunke for the other)
+#
+# Each run registers at the offered rate (-r) for about DURATION seconds and at least every user once
+# (sipp goes round the users again: later rounds refresh the bindings, with a full digest exchange
+# each time); a rate is "held" when every registration succeeded and the achieved rate is at least 90 % of it. A server's escalation stops at
+# the first rate it does not hold. CPU is the server's user+system time per registration (all its
+# processes), read from /proc, for where-does-the-time-go comparisons.
+set -euo pipefail
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+users=${USERS:-1000}
+read -r -a rates <<<"${RATES:-500 1000 1500 2000 3000 4000 6000 8000}"
+duration=${DURATION:-5}
+transport=${TRANSPORT:-u1}
+children=${KAMAILIO_CHILDREN:-4}
+realm=yunke # Yunke's default digest realm (Yunke:Sip:Realm); Kamailio challenges with the same one
+only=${ONLY:-}
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here="$root/bench/registration"
+scenario="$root/tests/Yunke.EndToEnd.Tests/Sip/Scenarios/register.xml"
+work=$(mktemp -d /tmp/yunke-bench-registration.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket
+while True:
+    t = socket.socket(); t.bind(("127.0.0.1", 0)); port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port)); print(port); break
+    except OSError: pass
+    finally: u.close(); t.close()'
+}
+
+# User and system CPU ticks (1/100 s) of a process and its children.
+cpu_ticks() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    [[ -r /proc/$p/stat ]] && total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+
+# bench NAME PORT PID: runs the scenario at each rate; sets best_NAME.
+results="$work/results.txt"
+bench() {
+  local name=$1 port=$2 pid=$3 rate best=0
+  # One sipp port for all runs: each user keeps one contact, which later runs refresh.
+  local sipp_port
+  sipp_port=$(free_port)
+  for rate in "${rates[@]}"; do
+    local calls=$((rate * duration > users ? rate * duration : users))
+    local stats="$work/$name-$rate.csv" limit=$((calls / rate * 3 + 30))
+    local cpu0 cpu1
+    cpu0=$(cpu_ticks "$pid")
+    sipp "127.0.0.1:$port" -sf "$scenario" -inf "$work/users.csv" -t "$transport" -i 127.0.0.1 -p "$sipp_port" \
+      -m "$calls" -r "$rate" -rp 1000 -timeout "${limit}s" -timeout_error -recv_timeout 5000 -nostdin \
+      -trace_stat -stf "$stats" -trace_err -error_file "$work/$name-$rate-errors.log" >/dev/null 2>&1 || true
+    cpu1=$(cpu_ticks "$pid")
+    # From sipp's last statistics line: the counts, and the time from its start to its end (StartTime and
+    # CurrentTime hold "date<TAB>time<TAB>epoch.micros"), so sipp's own start-up is not counted.
+    local ok failed seconds achieved held
+    read -r ok failed seconds < <(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+      { last = $0 } END { split(last, v, ";"); split(v[col["StartTime"]], s, "\t"); split(v[col["CurrentTime"]], e, "\t")
+        printf "%s %s %.2f\n", v[col["SuccessfulCall(C)"]], v[col["FailedCall(C)"]], e[3] - s[3] }' "$stats")
+    achieved=$(awk -v n="$ok" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }')
+    held=$(awk -v f="$failed" -v n="$ok" -v u="$calls" -v a="$achieved" -v r="$rate" 'BEGIN { print (f == 0 && n == u && a >= 0.9 * r) ? "yes" : "no" }')
+    local cpu_us
+    cpu_us=$(awk -v c=$((cpu1 - cpu0)) -v n="$ok" 'BEGIN { printf "%.0f", n ? c * 10000 / n : 0 }')
+    printf '%-9s %8s %10s %7s %8s %8s %10s %5s\n' "$name" "$rate" "$ok" "$failed" "$seconds" "$achieved" "$cpu_us" "$held" | tee -a "$results"
+    if ((failed == 0 && ok == calls && achieved > best)); then best=$achieved; fi
+    [[ $held == yes ]] || break
+  done
+  printf -v "best_$name" '%s' "$best"
+}
+
+echo "Registration benchmark: $users users, rates ${rates[*]} /s, sipp -t $transport, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# --- Yunke: the published server with its own data folder; the softphones set up through the REST API.
+if [[ $only != kamailio ]]; then
+  echo "Publishing Yunke (Release)..."
+  dotnet publish "$root/src/Yunke.Server" -c Release -o "$root/artifacts/bench-server" --nologo -v q >/dev/null
+  http=$(free_port); sip=$(free_port); pool=$(free_port); rtp=$(free_port)
+  ASPNETCORE_ENVIRONMENT=Production dotnet "$root/artifacts/bench-server/Yunke.Server.dll" \
+    --contentRoot "$root/artifacts/bench-server" --urls "http://127.0.0.1:$http" \
+    --Yunke:DataDir="$work/yunke-data" --Yunke:Operator:Password='Bench#Operator2026' \
+    --Yunke:Sip:Host=127.0.0.1 --Yunke:Sip:Port="$sip" --Yunke:Sip:PoolPort="$pool" \
+    --Yunke:Rtp:PortMin="$rtp" --Yunke:Rtp:PortMax=$((rtp + 99)) \
+    --Logging:LogLevel:Default=Warning >"$work/yunke.log" 2>&1 &
+  yunke=$!; pids+=("$yunke")
+  for _ in $(seq 180); do
+    curl -fs "http://127.0.0.1:$http/healthz" >/dev/null && break
+    kill -0 "$yunke" 2>/dev/null || { cat "$work/yunke.log"; exit 1; }
+    sleep 0.5
+  done
+  curl -fs "http://127.0.0.1:$http/healthz" >/dev/null || { echo "Yunke did not become healthy:"; tail -50 "$work/yunke.log"; exit 1; }
+  echo "Setting up $users softphones through Yunke's REST API..."
+  python3 "$here/yunke_tenants.py" "http://127.0.0.1:$http" 'Bench#Operator2026' "$users" >"$work/users.txt"
+else
+  # Kamailio alone: made-up users in the same number format.
+  for ((i = 0; i < users; i++)); do echo "$((4829130000 + 1001 + i)) Bx#Bench$((i * 7919 % 100000))7a"; done >"$work/users.txt"
+fi
+
+# The same users for sipp: number;[authentication ...];expires (see the scenario's header).
+{ echo SEQUENTIAL; awk '{ printf "%s;[authentication username=%s password=%s];3600\n", $1, $1, $2 }' "$work/users.txt"; } >"$work/users.csv"
+
+# --- Kamailio: the same users as a db_text subscriber table holding HA1 = MD5(number:realm:password).
+if [[ $only != yunke ]]; then
+  mkdir -p "$work/kamailio-db" "$work/kamailio-run"
+  printf 'table_name(string) table_version(int) \nsubscriber:7\n' >"$work/kamailio-db/version"
+  python3 - "$realm" "$work/users.txt" >"$work/kamailio-db/subscriber" <<'PY'
+import hashlib, sys
+realm, users = sys.argv[1], sys.argv[2]
+print("id(int,auto) username(string) domain(string) ha1(string) ")
+for i, line in enumerate(open(users), 1):
+    number, password = line.split()
+    print(f"{i}:{number}:127.0.0.1:{hashlib.md5(f'{number}:{realm}:{password}'.encode()).hexdigest()}")
+PY
+  kport=$(free_port)
+  sed -e "s#!BENCH_PORT!5060!#!BENCH_PORT!$kport!#" -e "s#!BENCH_DB!/tmp/kamailio-db!#!BENCH_DB!$work/kamailio-db!#" \
+    -e "s#!BENCH_CHILDREN!2!#!BENCH_CHILDREN!$children!#" "$here/kamailio.cfg" >"$work/kamailio.cfg"
+  # -DD: no daemon (children still forked); -E: log to stderr; -Y: our own runtime folder.
+  kamailio -f "$work/kamailio.cfg" -DD -E -Y "$work/kamailio-run" -P "$work/kamailio-run/kamailio.pid" -m 256 >"$work/kamailio.log" 2>&1 &
+  kamailio=$!; pids+=("$kamailio")
+  for _ in $(seq 40); do
+    ss -lun | grep -q "127.0.0.1:$kport " && break
+    sleep 0.25
+  done
+fi
+
+printf '\n%-9s %8s %10s %7s %8s %8s %10s %5s\n' server 'offered/s' registered failed seconds 'reg/s' 'cpu µs/reg' held | tee "$results"
+best_kamailio=0 best_yunke=0
+[[ $only == yunke ]] || bench kamailio "$kport" "$kamailio"
+[[ $only == kamailio ]] || bench yunke "$sip" "$yunke"
+
+echo
+echo "Registrations/s with zero failures (best run): Kamailio $best_kamailio reg/s, Yunke $best_yunke reg/s"
+if ((best_kamailio > 0 && best_yunke > 0)); then
+  awk -v y="$best_yunke" -v k="$best_kamailio" 'BEGIN { printf "Yunke / Kamailio = %.2f\n", y / k }'
+fi
+for f in "$work"/*-errors.log; do
+  [[ -s $f ]] && { echo "--- $(basename "$f") (start) ---"; head -c 2000 "$f"; echo; }
+done
+true
