@@ -33,6 +33,8 @@ public static class TelephonySetup
         services.AddSingleton(new TelephonyHost.Settings(sip.Host, [sip.Port, sip.PoolPort]));
         services.AddSingleton<TelephonyHost>();
         services.AddHostedService(sp => sp.GetRequiredService<TelephonyHost>());
+        // Hosted services stop in reverse order: calls end while SIP, agent states and the database are still there.
+        services.AddHostedService(sp => sp.GetRequiredService<CallController>());
         return services;
     }
 

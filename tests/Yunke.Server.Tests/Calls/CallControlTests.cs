@@ -36,19 +36,20 @@ public abstract class CallControlTests(YunkeApp app)
     }
 
     private async Task<Desk> DeskAsync(int maxQueueLength = 5, int maxWaitSeconds = 60, int wrapUpSeconds = 30, bool autoAnswer = false,
-        bool signIn = true)
+        bool signIn = true, YunkeApp? on = null)
     {
-        var tenant = await app.NewTenantAsync(voice: 1, video: 0, multimedia: 0);
+        var server = on ?? app;
+        var tenant = await server.NewTenantAsync(voice: 1, video: 0, multimedia: 0);
         var queue = await tenant.Admin.PostAsync<JsonElement>("/api/v1/skill-queues",
             Staffing.QueueBody(maxQueueLength: maxQueueLength, maxWaitSeconds: maxWaitSeconds, wrapUpSeconds: wrapUpSeconds));
         var agentId = (await tenant.Admin.AgentsAsync())[0].Str("agentId");
-        var agent = await app.SignedInEmployeeAsync(tenant, "agent");
+        var agent = await server.SignedInEmployeeAsync(tenant, "agent");
         await tenant.Admin.PutAsync<JsonElement>($"/api/v1/agents/{agentId}",
             new { employeeAccount = agent.Account, skillQueueIds = new[] { queue.Id() }, autoAnswer });
         await tenant.Admin.PostAsync<JsonElement>("/api/v1/called-routes",
             new { accessCode = tenant.Number, deviceType = "skillQueue", skillQueueId = queue.Id() });
         var number = await tenant.SoftphoneAsync(agentId);
-        var phone = await SipPhone.OpenAsync("UDP", app.SipPort);
+        var phone = await SipPhone.OpenAsync("UDP", server.SipPort);
         (await phone.RegisterAsync(number, Softphones.Password)).StatusCode.ShouldBe(200);
         if (signIn) await agent.PostAsync<JsonElement>("/api/v1/agent/sign-in");
         return new Desk(tenant, agent, agentId, number, phone, queue.Id());
@@ -367,6 +368,27 @@ public abstract class CallControlTests(YunkeApp app)
         await using var desk = await DeskAsync(signIn: false);
         await (await desk.Agent.SendPostAsync("/api/v1/agent/dial", new { number = "12ab", mediaType = "audio" })).ErrorsOf(400, "validation", "number");
         await (await desk.Agent.SendPostAsync("/api/v1/agent/dial", new { number = "13900001111" })).ShouldBeProblemAsync(409, "illegalAgentTransition");
+    }
+
+    [Fact]
+    public async Task Stopping_the_server_ends_calls_in_progress_with_a_bye_and_a_record()
+    {
+        var server = new SqliteApp { KeepData = true };
+        var desk = await DeskAsync(on: server);
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", server.SipPort, "127.0.0.2");
+        var (call, _, invite, _) = await ConnectAsync(desk, callerPhone, server.SipPort);
+        await desk.EventuallyInAsync("talking");
+
+        await server.DisposeAsync();
+        (await callerPhone.RequestAsync("BYE", call.CallId)).ShouldNotBeNull("the caller's leg is hung up");
+        (await desk.Phone.RequestAsync("BYE", invite.CallId)).ShouldNotBeNull("the agent's leg too");
+        await desk.DisposeAsync();
+
+        await using var restarted = new SqliteApp { DataDir = server.DataDir };
+        var admin = await restarted.LoginAsync(desk.Tenant.Admin.Account, desk.Tenant.Admin.Password);
+        var calls = await admin.GetAsync<JsonElement>("/api/v1/calls");
+        calls.GetProperty("total").GetInt32().ShouldBe(1, "the record was written before the host went down");
+        calls.GetProperty("items")[0].Str("result").ShouldBe("answered");
     }
 
     [Fact]

@@ -44,6 +44,12 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
 
     public void HangUp(HangupSide side) => hungUp.TrySetResult(side);
 
+    public void EndForShutdown()
+    {
+        if (caller.Refuse(503, "Service Shutting Down")) callerGone.Cancel();
+        else HangUp(HangupSide.Api);
+    }
+
     public void ByeOn(string sipCallId) => HangUp(caller.CallId == sipCallId ? HangupSide.Caller : HangupSide.Agent);
 
     /// <summary>The agent answers from the workbench while its phone rings: the phone is called again, to answer at once.</summary>

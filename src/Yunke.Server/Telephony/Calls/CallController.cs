@@ -16,10 +16,14 @@ namespace Yunke.Server.Telephony.Calls;
 /// Routes calls: an INVITE to an access code becomes a <see cref="Call"/> through the called route's skill
 /// queue; in-dialog requests (ACK, BYE, CANCEL) find their call by SIP Call-ID, whichever leg they belong to;
 /// the workbench finds an agent's call through the agent's state. Writes each call's record when it ends.
+/// As a hosted service stopped before SIP and the agent states, it ends the calls in progress when the host stops,
+/// so phones get their BYE, agents are released and records are written.
 /// </summary>
 public sealed class CallController(CallServices services, AgentStateHub hub, SoftphoneDirectory softphones,
-    IServiceScopeFactory scopes, ILogger<CallController> log)
+    IServiceScopeFactory scopes, ILogger<CallController> log) : IHostedService
 {
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
+    private readonly ConcurrentDictionary<Guid, Task> running = new();
     private readonly ConcurrentDictionary<string, IActiveCall> bySipCallId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Guid, IActiveCall> byId = new();
 
@@ -76,7 +80,27 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
         _ = TrackAsync(call, call.RunAsync);
     }
 
-    private async Task TrackAsync(IActiveCall call, Func<Task<CallRecord>> run)
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var call in byId.Values) call.EndForShutdown();
+        try { await Task.WhenAll(running.Values).WaitAsync(ShutdownGrace, cancellationToken); }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            log.LogWarning("{Count} calls were still ending when the host stopped", running.Count);
+        }
+    }
+
+    private Task TrackAsync(IActiveCall call, Func<Task<CallRecord>> run)
+    {
+        var tracked = RunAndRecordAsync(call, run);
+        running[call.Id] = tracked;
+        _ = tracked.ContinueWith(_ => running.TryRemove(call.Id, out var _), TaskScheduler.Default);
+        return tracked;
+    }
+
+    private async Task RunAndRecordAsync(IActiveCall call, Func<Task<CallRecord>> run)
     {
         byId[call.Id] = call;
         CallRecord record;

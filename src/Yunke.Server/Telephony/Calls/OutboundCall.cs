@@ -15,6 +15,8 @@ public interface IActiveCall
     /// <summary>A BYE came on the leg with this SIP Call-ID.</summary>
     void ByeOn(string sipCallId);
     void HangUp(HangupSide side);
+    /// <summary>The host stops: an answered call is hung up on both sides, one not answered yet is refused.</summary>
+    void EndForShutdown();
 }
 
 /// <summary>
@@ -41,6 +43,8 @@ public sealed class OutboundCall(Guid tenantId, string agentId, string customer,
     public void ByeOn(string sipCallId) => HangUp(customerLeg?.CallId == sipCallId ? HangupSide.Caller : HangupSide.Agent);
 
     public void HangUp(HangupSide side) => hungUp.TrySetResult(side);
+
+    public void EndForShutdown() => HangUp(HangupSide.Api);
 
     /// <summary>Puts the agent in ringing for this call; throws the refusal (409) when the agent cannot take it.</summary>
     public Task OfferAsync() => states.ApplyAsync(agentId, AgentTrigger.Offer, Id);
