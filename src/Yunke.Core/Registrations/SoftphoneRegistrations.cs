@@ -135,13 +135,14 @@ public sealed class SoftphoneRegistrations : IAgentReachability, IHostedService,
     }
 
     // A refresh of the same contact from the same place that moves its expiry by less than a tenth of its
-    // duration past what is saved is not written: the database then holds an expiry up to that much early, which
-    // only matters after a restart, and a phone refreshes well before its binding runs out. Without this, a
-    // phone re-registering every few seconds (or a burst of them) would cost a database write each time.
+    // duration past what is saved is not written: the database then holds an expiry up to that much early (and an
+    // older Call-ID and CSeq), which only matters after a restart, and a phone refreshes well before its binding
+    // runs out. Without this, a phone re-registering every few seconds (or a burst of them) would cost a database
+    // write each time.
     private static bool IsMereRefresh(Aor aor, SoftphoneBinding[] before, SoftphoneBinding binding) =>
         aor.SavedExpiry.TryGetValue(binding.Id, out var saved)
         && before.FirstOrDefault(b => b.Id == binding.Id) is { } previous
-        && previous.Contact == binding.Contact && previous.Source == binding.Source && previous.CallId == binding.CallId
+        && previous.Contact == binding.Contact && previous.Source == binding.Source
         && previous.Transport == binding.Transport && previous.Registrar == binding.Registrar
         && binding.ExpiresAt - saved < (binding.ExpiresAt - binding.RegisteredAt) / 10;
 
