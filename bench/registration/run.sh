@@ -8,7 +8,8 @@
 #   USERS=2000 RATES="500 1000" TRANSPORT=t1 bench/registration/run.sh
 #   ONLY=kamailio bench/registration/run.sh   one side only (ONLY=yunke for the other)
 #
-# Each run registers at the offered rate (-r) for about DURATION seconds and at least every user once
+# After a warm-up round (every user once at the first rate, not reported), each run registers at the offered
+# rate (-r) for about DURATION seconds and at least every user once
 # (sipp goes round the users again: later rounds refresh the bindings, with a full digest exchange
 # each time); a rate is "held" when every registration succeeded and the achieved rate is at least 90 % of it. A server's escalation stops at
 # the first rate it does not hold. CPU is the server's user+system time per registration (all its
@@ -62,6 +63,9 @@ bench() {
   # One sipp port for all runs: each user keeps one contact, which later runs refresh.
   local sipp_port
   sipp_port=$(free_port)
+  # Warm-up, not reported: every user registers once at the first rate (JIT for Yunke, caches for both).
+  sipp "127.0.0.1:$port" -sf "$scenario" -inf "$work/users.csv" -t "$transport" -i 127.0.0.1 -p "$sipp_port" \
+    -m "$users" -r "${rates[0]}" -rp 1000 -timeout 60s -recv_timeout 5000 -nostdin >/dev/null 2>&1 || true
   for rate in "${rates[@]}"; do
     local calls=$((rate * duration > users ? rate * duration : users))
     local stats="$work/$name-$rate.csv" limit=$((calls / rate * 3 + 30))

@@ -13,11 +13,13 @@ public sealed record SoftphoneAccount(Guid TenantId, string AgentId, string Numb
 /// <summary>
 /// Finds the softphone behind a number for authentication. Hits are cached for a short while, as every
 /// phone re-registers often and each registration asks twice; a new password forgets the number at once.
-/// Unknown numbers are not cached, so a stranger's guesses cannot fill the memory.
+/// Each entry lives between half and all of <see cref="CacheFor"/>, drawn at random: numbers loaded together
+/// (a restart, a wave of registrations) then expire spread out instead of all missing at once and queueing
+/// on the database. Unknown numbers are not cached, so a stranger's guesses cannot fill the memory.
 /// </summary>
 public sealed class SoftphoneDirectory(IServiceScopeFactory scopes, TimeProvider clock)
 {
-    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(60);
     private const int MaxCached = 100_000;
 
     private readonly ConcurrentDictionary<string, (SoftphoneAccount Account, DateTimeOffset Until)> cache = new(StringComparer.Ordinal);
@@ -36,7 +38,7 @@ public sealed class SoftphoneDirectory(IServiceScopeFactory scopes, TimeProvider
         if (found is null) return null;
         var account = new SoftphoneAccount(found.TenantId, found.AgentId, number, found.SoftphoneHa1, found.Instance.IsUsableAt(now.UtcDateTime));
         if (cache.Count >= MaxCached) cache.Clear();
-        cache[number] = (account, now + CacheFor);
+        cache[number] = (account, now + CacheFor * (0.5 + Random.Shared.NextDouble() / 2));
         return account;
     }
 

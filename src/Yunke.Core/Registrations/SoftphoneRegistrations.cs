@@ -109,8 +109,9 @@ public sealed class SoftphoneRegistrations : IAgentReachability, IHostedService,
             if (next.Count > policy.MaxContacts && next.Count > current.Count) return Refused(RegisterOutcome.TooManyContacts);
 
             aor.Bindings = [.. next];
-            foreach (var gone in before.Where(b => !next.Any(n => n.Id == b.Id))) writer.Delete(gone.Id);
-            foreach (var changed in next.Where(n => !before.Contains(n))) writer.Save(changed);
+            foreach (var gone in before.Where(b => !next.Any(n => n.Id == b.Id))) Delete(aor, gone.Id);
+            foreach (var changed in next.Where(n => !before.Contains(n)))
+                if (!IsMereRefresh(aor, before, changed)) Save(aor, changed);
             writer.Flush();
             return new RegisterResult(RegisterOutcome.Registered, next);
         }
@@ -126,11 +127,35 @@ public sealed class SoftphoneRegistrations : IAgentReachability, IHostedService,
         {
             var now = Now;
             var live = aor.Bindings.Count(b => b.IsLiveAt(now));
-            foreach (var b in aor.Bindings) writer.Delete(b.Id);
+            foreach (var b in aor.Bindings) Delete(aor, b.Id);
             aor.Bindings = [];
             writer.Flush();
             return live;
         }
+    }
+
+    // A refresh of the same contact from the same place that moves its expiry by less than a tenth of its
+    // duration past what is saved is not written: the database then holds an expiry up to that much early (and an
+    // older Call-ID and CSeq), which only matters after a restart, and a phone refreshes well before its binding
+    // runs out. Without this, a phone re-registering every few seconds (or a burst of them) would cost a database
+    // write each time.
+    private static bool IsMereRefresh(Aor aor, SoftphoneBinding[] before, SoftphoneBinding binding) =>
+        aor.SavedExpiry.TryGetValue(binding.Id, out var saved)
+        && before.FirstOrDefault(b => b.Id == binding.Id) is { } previous
+        && previous.Contact == binding.Contact && previous.Source == binding.Source
+        && previous.Transport == binding.Transport && previous.Registrar == binding.Registrar
+        && binding.ExpiresAt - saved < (binding.ExpiresAt - binding.RegisteredAt) / 10;
+
+    private void Save(Aor aor, SoftphoneBinding binding)
+    {
+        aor.SavedExpiry[binding.Id] = binding.ExpiresAt;
+        writer.Save(binding);
+    }
+
+    private void Delete(Aor aor, Guid id)
+    {
+        aor.SavedExpiry.Remove(id);
+        writer.Delete(id);
     }
 
     // RFC 3261 10.3 step 7: an update from the same Call-ID must carry a higher CSeq than the one it replaces.
@@ -153,7 +178,7 @@ public sealed class SoftphoneRegistrations : IAgentReachability, IHostedService,
             // The emptied entry stays: a REGISTER may hold it already, and there is one per agent at most.
             lock (aor)
             {
-                foreach (var b in aor.Bindings.Where(b => !b.IsLiveAt(now))) writer.Delete(b.Id);
+                foreach (var b in aor.Bindings.Where(b => !b.IsLiveAt(now))) Delete(aor, b.Id);
                 aor.Bindings = [.. aor.Bindings.Where(b => b.IsLiveAt(now))];
             }
         }
@@ -169,7 +194,11 @@ public sealed class SoftphoneRegistrations : IAgentReachability, IHostedService,
             await db.Set<SoftphoneBinding>().Where(b => b.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
             var live = await db.Set<SoftphoneBinding>().AsNoTracking().ToListAsync(cancellationToken);
             foreach (var group in live.GroupBy(b => (b.TenantId, b.AgentId)))
-                AorOf(group.Key.TenantId, group.Key.AgentId).Bindings = [.. group.OrderBy(b => b.RegisteredAt)];
+            {
+                var aor = AorOf(group.Key.TenantId, group.Key.AgentId);
+                aor.Bindings = [.. group.OrderBy(b => b.RegisteredAt)];
+                foreach (var b in group) aor.SavedExpiry[b.Id] = b.ExpiresAt;
+            }
         }
         sweeper = clock.CreateTimer(_ => Sweep(), null, policy.SweepInterval, policy.SweepInterval);
     }
@@ -185,6 +214,9 @@ public sealed class SoftphoneRegistrations : IAgentReachability, IHostedService,
     /// <summary>One softphone number's bindings; the lock object for changes to them.</summary>
     private sealed class Aor
     {
+        /// <summary>The expiry last handed to the writer, per binding (under the lock).</summary>
+        public Dictionary<Guid, DateTime> SavedExpiry { get; } = [];
+
         private SoftphoneBinding[] bindings = [];
 
         public SoftphoneBinding[] Bindings

@@ -63,14 +63,16 @@ public sealed class SipHeaders : IReadOnlyList<SipHeader>
     {
         name = SipHeaderNames.Canonicalize(name);
         var list = SipHeaderNames.IsList(name);
-        var values = new List<string>();
+        List<string>? values = null;
         foreach (var h in items)
         {
             if (!Is(h, name)) continue;
-            if (list) values.AddRange(SipSyntax.SplitList(h.Value));
-            else values.Add(h.Value);
+            if (!list) (values ??= []).Add(h.Value);
+            // The usual single field: its split list is the answer, without a copy.
+            else if (values is null) values = SipSyntax.SplitList(h.Value);
+            else values.AddRange(SipSyntax.SplitList(h.Value));
         }
-        return values;
+        return values ?? [];
     }
 
     private static bool Is(SipHeader h, string name) => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase);

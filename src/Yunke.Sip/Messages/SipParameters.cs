@@ -33,7 +33,8 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
         return true;
     }
 
-    internal void Add(string name, string? value) => (items ??= new(2)).Add(new(name, value));
+    // Room for four at once: a Via's branch, rport and received (added when stamped) then never grow the list.
+    internal void Add(string name, string? value) => (items ??= new(4)).Add(new(name, value));
 
     private int IndexOf(string name)
     {

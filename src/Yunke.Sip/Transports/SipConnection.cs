@@ -4,7 +4,7 @@ using System.Threading.Channels;
 namespace Yunke.Sip.Transports;
 
 /// <summary>
-/// A connection-oriented flow (TCP, WebSocket): sends go through a bounded queue drained by one writer,
+/// A connection-oriented flow (TCP, WebSocket): sends go through a queue bounded in bytes, drained by one writer,
 /// because a stream takes one write at a time and a caller (a transaction under its lock) must never wait on a peer.
 /// </summary>
 public abstract class SipConnection : SipFlow
@@ -16,6 +16,7 @@ public abstract class SipConnection : SipFlow
     private readonly CancellationTokenSource closing = new();
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int closed;
+    private long queuedBytes;
     private volatile bool readEnded;
 
     private protected SipConnection(IPEndPoint local, IPEndPoint remote, SipTransportLimits limits)
@@ -23,8 +24,7 @@ public abstract class SipConnection : SipFlow
         LocalEndPoint = local;
         RemoteEndPoint = remote;
         Limits = limits;
-        outgoing = Channel.CreateBounded<ReadOnlyMemory<byte>>(
-            new BoundedChannelOptions(limits.MaxQueuedSends) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        outgoing = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new UnboundedChannelOptions { SingleReader = true });
     }
 
     public override IPEndPoint LocalEndPoint { get; }
@@ -40,7 +40,7 @@ public abstract class SipConnection : SipFlow
     public override bool Send(ReadOnlyMemory<byte> bytes)
     {
         if (IsClosed || readEnded) return false;
-        if (outgoing.Writer.TryWrite(bytes)) return true;
+        if (Interlocked.Add(ref queuedBytes, bytes.Length) <= Limits.MaxQueuedBytes && outgoing.Writer.TryWrite(bytes)) return true;
         // The queue is full: the peer does not read. Holding more for it would let it exhaust our memory.
         Close();
         return false;
@@ -83,7 +83,10 @@ public abstract class SipConnection : SipFlow
         try
         {
             await foreach (var bytes in outgoing.Reader.ReadAllAsync(Closing))
+            {
                 await WriteAsync(bytes, Closing);
+                Interlocked.Add(ref queuedBytes, -bytes.Length);
+            }
         }
         finally
         {

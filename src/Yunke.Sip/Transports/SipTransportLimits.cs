@@ -17,6 +17,10 @@ public sealed record SipTransportLimits
     public TimeSpan MessageTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Connections accepted beyond this are closed at once.</summary>
     public int MaxConnections { get; init; } = 4096;
-    /// <summary>Messages queued for one connection; a peer that reads slower than this is disconnected.</summary>
-    public int MaxQueuedSends { get; init; } = 256;
+    /// <summary>
+    /// Bytes queued for one connection; a peer that lets more pile up (it does not read) is disconnected. Counted in
+    /// bytes, and generous, because one busy connection (a proxy or SBC carrying many phones) may legitimately have
+    /// thousands of short responses in flight while our own writer waits for a core.
+    /// </summary>
+    public int MaxQueuedBytes { get; init; } = 4 * 1024 * 1024;
 }

@@ -116,6 +116,39 @@ public sealed class SoftphoneRegistrationsTests : IAsyncLifetime
         await EventuallyInDbAsync(1);
     }
 
+    [Fact]
+    public async Task A_quick_refresh_is_not_written_but_a_real_move_or_change_is()
+    {
+        Store.Register(Request(1, contacts: [C("a", 3600)])).Succeeded.ShouldBeTrue();
+        await EventuallyAsync(async () => await SavedExpiryAsync() is not null);
+        var first = await SavedExpiryAsync();
+
+        clock.Advance(TimeSpan.FromSeconds(30)); // under a tenth of the hour: the saved expiry may lag
+        Store.Register(Request(2, contacts: [C("a", 3600)])).Succeeded.ShouldBeTrue();
+        await Task.Delay(300);
+        (await SavedExpiryAsync()).ShouldBe(first);
+
+        Store.Register(Request(3, contacts: [C("a", 3600)]) with { Source = "192.0.2.9:5060" }).Succeeded.ShouldBeTrue();
+        await EventuallyAsync(async () => await SavedExpiryAsync() != first); // another source is written at once
+        var moved = await SavedExpiryAsync();
+
+        clock.Advance(TimeSpan.FromSeconds(400)); // past a tenth: written
+        Store.Register(Request(4, contacts: [C("a", 3600)]) with { Source = "192.0.2.9:5060" }).Succeeded.ShouldBeTrue();
+        await EventuallyAsync(async () => await SavedExpiryAsync() == moved!.Value.AddSeconds(400));
+    }
+
+    private async Task<DateTime?> SavedExpiryAsync()
+    {
+        await using var scope = services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<YunkeDb>().Set<SoftphoneBinding>().AsNoTracking().SingleOrDefaultAsync())?.ExpiresAt;
+    }
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100 && !await condition(); i++) await Task.Delay(50);
+        (await condition()).ShouldBeTrue();
+    }
+
     private async Task EventuallyInDbAsync(int count)
     {
         for (var i = 0; i < 100; i++)

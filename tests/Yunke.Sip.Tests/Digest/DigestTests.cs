@@ -116,6 +116,37 @@ public class DigestTests
     }
 
     [Fact]
+    public void A_nonce_whose_count_was_forgotten_is_stale_never_valid_again()
+    {
+        // Four slots for a thousand nonces: memory stays fixed, and no replay of a forgotten nonce gets through.
+        var small = new DigestAuthenticator("yunke.example", Key, clock, TimeSpan.FromMinutes(5), trackedNonces: 4);
+        var used = new List<DigestCredentials>();
+        for (var i = 0; i < 1000; i++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            var credentials = DigestClient.CreateCredentials(small.CreateChallenge(), "1001", "s3cret", "REGISTER", "sip:yunke.example");
+            small.Verify(credentials, "REGISTER", ha1).ShouldBe(DigestOutcome.Valid);
+            used.Add(credentials);
+        }
+        var replays = used.Select(c => small.Verify(c, "REGISTER", ha1)).ToList();
+        replays.ShouldNotContain(DigestOutcome.Valid);
+        replays.Count(r => r == DigestOutcome.Stale).ShouldBeGreaterThan(990); // at most 4 still hold their slot
+        replays.ShouldAllBe(r => r == DigestOutcome.Stale || r == DigestOutcome.Replayed);
+
+        // The newest nonce keeps counting; an older one sharing its slot is stale, also with a higher count.
+        var one = new DigestAuthenticator("yunke.example", Key, clock, TimeSpan.FromMinutes(5), trackedNonces: 1);
+        var older = one.CreateChallenge();
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var newer = one.CreateChallenge();
+        DigestCredentials Use(DigestChallenge c, uint nc) => DigestClient.CreateCredentials(c, "1001", "s3cret", "REGISTER", "sip:yunke.example", nc);
+        one.Verify(Use(older, 1), "REGISTER", ha1).ShouldBe(DigestOutcome.Valid);
+        one.Verify(Use(newer, 1), "REGISTER", ha1).ShouldBe(DigestOutcome.Valid);
+        one.Verify(Use(older, 2), "REGISTER", ha1).ShouldBe(DigestOutcome.Stale);
+        one.Verify(Use(newer, 1), "REGISTER", ha1).ShouldBe(DigestOutcome.Replayed);
+        one.Verify(Use(newer, 2), "REGISTER", ha1).ShouldBe(DigestOutcome.Valid);
+    }
+
+    [Fact]
     public void Credentials_we_cannot_check_are_malformed()
     {
         var challenge = server.CreateChallenge();
