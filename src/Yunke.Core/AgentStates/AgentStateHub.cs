@@ -20,7 +20,8 @@ public sealed class AgentStateHub(IServiceScopeFactory scopes, TimeProvider cloc
 {
     private readonly ConcurrentDictionary<Guid, Lazy<Task<TenantAgentStates>>> tenants = new();
     private readonly AgentPresenceWriter writer = new(scopes, log);
-    private int stopped;
+    private readonly Lock stopLock = new();
+    private Task? stopped;
 
     public Task<TenantAgentStates> ForTenantAsync(Guid tenantId) =>
         tenants.GetOrAdd(tenantId, id => new Lazy<Task<TenantAgentStates>>(() => LoadAsync(id))).Value;
@@ -39,9 +40,19 @@ public sealed class AgentStateHub(IServiceScopeFactory scopes, TimeProvider cloc
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops the owners and saves what is written behind. A host may stop its services twice at once
+    /// (the factory and the lifetime both ask): the second call waits for the same save rather than
+    /// returning early and letting the container be disposed under it.
+    /// </summary>
+    public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref stopped, 1) == 1) return;
+        lock (stopLock) stopped ??= StopOwnersAsync();
+        return new(stopped);
+    }
+
+    private async Task StopOwnersAsync()
+    {
         foreach (var tenant in tenants.Values.Where(t => t.IsValueCreated))
             await (await tenant.Value).DisposeAsync();
         await writer.DisposeAsync();

@@ -20,7 +20,8 @@ internal sealed class BindingWriter : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly ILogger log;
     private readonly Task loop;
-    private int disposed;
+    private readonly Lock stopLock = new();
+    private Task? stopped;
 
     public BindingWriter(IServiceScopeFactory scopes, ILogger log)
     {
@@ -97,9 +98,15 @@ internal sealed class BindingWriter : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Saves what is pending and stops; a second, concurrent call waits for the same save (hosts may stop twice).</summary>
+    public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
+        lock (stopLock) stopped ??= StopAsync();
+        return new(stopped);
+    }
+
+    private async Task StopAsync()
+    {
         await stopping.CancelAsync();
         await loop;
         // The semaphore stays undisposed: a late REGISTER during shutdown may still signal it, harmlessly.
