@@ -14,6 +14,8 @@ public sealed class TelephonyHost(SipDispatcher dispatcher, TelephonyHost.Settin
     public sealed record Settings(string Host, IReadOnlyList<int> Ports);
 
     private SipEndpoint? endpoint;
+    private readonly Lock stopLock = new();
+    private Task? stopped;
 
     /// <summary>True once every SIP listener is bound: <c>/healthz</c> waits for it.</summary>
     public bool IsListening => Volatile.Read(ref endpoint) is not null;
@@ -51,8 +53,10 @@ public sealed class TelephonyHost(SipDispatcher dispatcher, TelephonyHost.Settin
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Closes the listeners; a second, concurrent stop (hosts may stop twice) waits for the same close.</summary>
+    public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref endpoint, null) is { } sip) await sip.DisposeAsync();
+        lock (stopLock) stopped ??= Interlocked.Exchange(ref endpoint, null)?.DisposeAsync().AsTask() ?? Task.CompletedTask;
+        return new(stopped);
     }
 }
