@@ -16,6 +16,8 @@ public sealed class YunkeServer : IAsyncLifetime
     public const string OperatorPassword = "Operator#E2e2026";
     /// <summary>The registrar's shortest registration (seconds): shorter asks get 423 Interval Too Brief.</summary>
     public const int SipMinExpires = 2;
+    /// <summary>How long an agent's phone rings before the call goes to the next agent (Yunke:Calls:RingTimeoutSeconds): short, so redirect tests are quick.</summary>
+    public const int RingTimeoutSeconds = 3;
 
     private readonly StringBuilder output = new();
     private Process? process;
@@ -25,6 +27,8 @@ public sealed class YunkeServer : IAsyncLifetime
     public int SipPort { get; private set; }
     /// <summary>The second registrar's port in pool mode (UDP and TCP) on 127.0.0.1.</summary>
     public int SipPoolPort { get; private set; }
+    /// <summary>Where Yunke sends calls to customers (Yunke:Sip:Trunk, UDP on 127.0.0.1): a test's carrier listens there.</summary>
+    public int TrunkPort { get; private set; }
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), "yunke-e2e", Guid.NewGuid().ToString("N"));
 
     /// <summary>Everything the server printed so far (stdout and stderr, interleaved).</summary>
@@ -35,13 +39,20 @@ public sealed class YunkeServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var dll = ServerDll();
         var httpPort = FreePort();
-        var sipPort = SipPort = FreePort();
-        var poolPort = SipPoolPort = FreePort();
-        var rtpMin = FreePort();
+        SipPort = FreePort();
+        SipPoolPort = FreePort();
+        TrunkPort = FreePort();
+        rtpMin = FreePort();
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
+        await StartAsync();
+    }
 
+    private int rtpMin;
+
+    private async Task StartAsync()
+    {
+        var dll = ServerDll();
         var start = new ProcessStartInfo(DotnetHost())
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
@@ -54,9 +65,11 @@ public sealed class YunkeServer : IAsyncLifetime
             dll, "--urls", BaseAddress.ToString().TrimEnd('/'),
             $"--Yunke:DataDir={DataDir}",
             $"--Yunke:Operator:Password={OperatorPassword}",
-            "--Yunke:Sip:Host=127.0.0.1", $"--Yunke:Sip:Port={sipPort}", $"--Yunke:Sip:PoolPort={poolPort}",
+            "--Yunke:Sip:Host=127.0.0.1", $"--Yunke:Sip:Port={SipPort}", $"--Yunke:Sip:PoolPort={SipPoolPort}",
             // Short registrations are allowed, so a test can watch one lapse.
             $"--Yunke:Sip:MinExpires={SipMinExpires}",
+            $"--Yunke:Sip:Trunk=127.0.0.1:{TrunkPort}",
+            $"--Yunke:Calls:RingTimeoutSeconds={RingTimeoutSeconds}",
             $"--Yunke:Rtp:PortMin={rtpMin}", $"--Yunke:Rtp:PortMax={rtpMin + 99}",
         })
             start.ArgumentList.Add(arg);
@@ -69,6 +82,24 @@ public sealed class YunkeServer : IAsyncLifetime
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         await WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
+    }
+
+    /// <summary>
+    /// Stops the server as an operator would (SIGTERM: the host shuts down in order) and starts it again on the
+    /// same ports and data folder. Every test shares this server, so only a test that needs a restart does it.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        var old = process!;
+        using (var term = Process.Start("/bin/kill", ["-TERM", old.Id.ToString()])) await term.WaitForExitAsync();
+        using (var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            try { await old.WaitForExitAsync(stopped.Token); }
+            catch (OperationCanceledException) { old.Kill(entireProcessTree: true); }
+        }
+        Append($"--- server stopped with exit code {old.ExitCode}; starting again ---");
+        old.Dispose();
+        await StartAsync();
     }
 
     private async Task WaitUntilHealthyAsync(TimeSpan timeout)
