@@ -37,6 +37,7 @@ public sealed partial class CallTests(YunkeServer server, ITestOutputHelper log)
         var answered = await phone.WaitAsync();
         answered.ExitCode.ShouldBe(0, answered.ToString());
         answered.Messages.ShouldContain("BYE sip:", Case.Sensitive, "the caller's BYE reached the agent's phone");
+        log.WriteLine(media.ToString());
         // 3 s of talk is 150 packets each way; a busy machine may lose or delay some.
         media.Heard(CallerTone).ShouldBeGreaterThan(50, $"the caller's tone reached the agent's phone: {media}");
         // The caller's sipp echoes what reaches it (-rtp_echo): the agent's own tone coming back has been to the caller and back.
@@ -63,6 +64,234 @@ public sealed partial class CallTests(YunkeServer server, ITestOutputHelper log)
         log.WriteLine($"recording: {samples.Length} samples, power {CallerTone} Hz {caller1000:F0}, {AgentTone} Hz {agent600:F0}, {NeitherTone} Hz {neither:F0}");
         caller1000.ShouldBeGreaterThan(100 * neither, "the caller's tone is in the recording");
         agent600.ShouldBeGreaterThan(100 * neither, "the agent's tone is in the recording");
+    }
+
+    [Fact]
+    public async Task An_agent_on_auto_answer_is_rung_with_answer_after_and_its_phone_picks_up_after_that_delay()
+    {
+        var center = await OpenAsync(autoAnswer: true, autoAnswerDelaySeconds: 2);
+        var agent = center.Agents[0];
+        var phone = StartPhone("phone-auto-answers.xml", await ReadyAsync(center, agent));
+
+        var caller = await Sipp.RunAsync("caller-talks.xml", CallerOptions(center.Number));
+
+        caller.ExitCode.ShouldBe(0, caller.ToString());
+        // The scenario fails the call unless the INVITE carries both headers; it answers after the seconds Call-Info asks for.
+        var answered = await phone.WaitAsync();
+        answered.ExitCode.ShouldBe(0, answered.ToString());
+        answered.Messages.ShouldMatch(@"Call-Info: <sip:[^>]+>;answer-after=2\b");
+        answered.Messages.ShouldContain("Alert-Info: info=alert-autoanswer");
+        var record = (await center.CallsAsync()).Single();
+        record.Str("result").ShouldBe("answered");
+        record.GetProperty("waitSeconds").GetInt32().ShouldBeGreaterThanOrEqualTo(2, "the phone answered only after the delay it was given");
+    }
+
+    [Fact]
+    public async Task The_agent_idle_the_longest_gets_the_call()
+    {
+        var center = await OpenAsync(agents: 2);
+        var (first, second) = (center.Agents[0], center.Agents[1]);
+        var firstPort = await ReadyAsync(center, first, signIn: false);
+        var secondPort = await ReadyAsync(center, second, signIn: false);
+        // The second agent signs in first: it has been idle the longest, though it comes second in the list.
+        await second.ActAsync("sign-in");
+        await Task.Delay(200);
+        await first.ActAsync("sign-in");
+        var firstPhone = StartPhone("phone-answers.xml", firstPort);
+        var secondPhone = StartPhone("phone-answers.xml", secondPort);
+
+        var call = await Sipp.RunAsync("caller-talks.xml", CallerOptions(center.Number));
+
+        call.ExitCode.ShouldBe(0, call.ToString());
+        (await secondPhone.WaitAsync()).Successful.ShouldBe(1);
+        firstPhone.Messages.ShouldNotContain("INVITE sip:");
+        (await center.CallsAsync()).Single().Str("agentId").ShouldBe(second.AgentId);
+
+        // Now the first agent has waited longest (the second was just talking): the next call is its.
+        await center.EventuallyAsync(second, "idle");
+        var again = await Sipp.RunAsync("caller-talks.xml", CallerOptions(center.Number));
+        again.ExitCode.ShouldBe(0, again.ToString());
+        (await firstPhone.WaitAsync()).Successful.ShouldBe(1);
+        (await center.CallsAsync(2))[0].Str("agentId").ShouldBe(first.AgentId);
+    }
+
+    [Fact]
+    public async Task A_caller_waits_while_the_only_agent_is_busy_and_is_connected_when_the_agent_is_ready()
+    {
+        var center = await OpenAsync();
+        var agent = center.Agents[0];
+        var phone = StartPhone("phone-answers.xml", await ReadyAsync(center, agent));
+        (await agent.ActAsync("not-ready")).Str("state").ShouldBe("busy");
+
+        var caller = Keep(Sipp.Start("caller-talks.xml", CallerOptions(center.Number)));
+        await EventuallyAsync(() => caller.Messages.Contains("SIP/2.0 183"), "the caller hears ringback while it waits");
+        await Task.Delay(1500);
+        phone.Messages.ShouldNotContain("INVITE sip:", customMessage: "a busy agent's phone does not ring");
+        (await center.StateAsync(agent)).ShouldBe("busy");
+
+        await agent.ActAsync("ready");
+
+        var run = await caller.WaitAsync();
+        run.ExitCode.ShouldBe(0, run.ToString());
+        (await phone.WaitAsync()).Successful.ShouldBe(1);
+        var record = (await center.CallsAsync()).Single();
+        record.Str("result").ShouldBe("answered");
+        record.Str("agentId").ShouldBe(agent.AgentId);
+        record.GetProperty("waitSeconds").GetInt32().ShouldBeGreaterThanOrEqualTo(2, "it waited in the queue");
+    }
+
+    [Fact]
+    public async Task Without_a_free_agent_the_caller_is_refused_with_480_after_the_queues_maximum_wait()
+    {
+        var center = await OpenAsync(maxWaitSeconds: 2);
+        var agent = center.Agents[0];
+        // Registered but never signed in: the ACD cannot offer it the call.
+        var phone = StartPhone("phone-answers.xml", await ReadyAsync(center, agent, signIn: false));
+
+        var run = await Sipp.RunAsync("caller-refused.xml", CallerOptions(center.Number));
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        FinalStatus(run).ShouldBe("480 No Agent Available", run.ToString());
+        run.Messages.ShouldContain("Reason: SIP;cause=480;text=\"No Agent Available\"");
+        phone.Messages.ShouldNotContain("INVITE sip:");
+        var record = (await center.CallsAsync()).Single();
+        record.Str("result").ShouldBe("queueTimeout");
+        record.Str("reason").ShouldBe("480 No Agent Available");
+        record.GetProperty("answeredAt").ValueKind.ShouldBe(JsonValueKind.Null);
+        record.GetProperty("waitSeconds").GetInt32().ShouldBeInRange(2, 6);
+    }
+
+    [Fact]
+    public async Task A_phone_that_does_not_answer_in_time_passes_the_call_to_the_next_agent_and_its_agent_is_set_busy()
+    {
+        var center = await OpenAsync(agents: 2);
+        var (slow, next) = (center.Agents[0], center.Agents[1]);
+        var slowPort = await ReadyAsync(center, slow);
+        await Task.Delay(200);
+        var nextPort = await ReadyAsync(center, next);
+        var unanswered = StartPhone("phone-rings.xml", slowPort);
+        var answering = StartPhone("phone-answers.xml", nextPort);
+
+        var call = await Sipp.RunAsync("caller-talks.xml", CallerOptions(center.Number));
+
+        call.ExitCode.ShouldBe(0, call.ToString());
+        var rang = await unanswered.WaitAsync();
+        rang.ExitCode.ShouldBe(0, "the first phone rang and was cancelled when its ring time was over:\n" + rang);
+        (await answering.WaitAsync()).Successful.ShouldBe(1);
+        (await center.StateAsync(slow)).ShouldBe("busy");
+        var record = (await center.CallsAsync()).Single();
+        record.Str("result").ShouldBe("answered");
+        record.Str("agentId").ShouldBe(next.AgentId);
+        record.GetProperty("waitSeconds").GetInt32().ShouldBeGreaterThanOrEqualTo(YunkeServer.RingTimeoutSeconds);
+    }
+
+    [Fact]
+    public async Task A_caller_who_hangs_up_while_the_agent_rings_cancels_the_ringing_phone_and_leaves_the_agent_idle()
+    {
+        var center = await OpenAsync();
+        var agent = center.Agents[0];
+        var phone = StartPhone("phone-rings.xml", await ReadyAsync(center, agent));
+
+        // The caller gives up after 1.5 s of ringback, before the phone's ring time (3 s) is over.
+        var run = await Sipp.RunAsync("caller-cancels.xml", CallerOptions(center.Number, talk: TimeSpan.FromMilliseconds(1500)));
+
+        run.ExitCode.ShouldBe(0, "200 for the CANCEL, 487 for the INVITE:\n" + run);
+        var rang = await phone.WaitAsync();
+        rang.ExitCode.ShouldBe(0, "the agent's phone got the CANCEL:\n" + rang);
+        await center.EventuallyAsync(agent, "idle");
+        var record = (await center.CallsAsync()).Single();
+        record.Str("result").ShouldBe("abandoned");
+        record.Str("agentId").ShouldBe(agent.AgentId);
+        record.GetProperty("answeredAt").ValueKind.ShouldBe(JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task When_the_agent_hangs_up_its_bye_reaches_the_caller_and_the_agent_wraps_up()
+    {
+        var center = await OpenAsync(wrapUpSeconds: 60);
+        var agent = center.Agents[0];
+        var phone = StartPhone("phone-hangs-up.xml", await ReadyAsync(center, agent), pause: TimeSpan.FromSeconds(2));
+
+        var run = await Sipp.RunAsync("caller-hung-up-on.xml", CallerOptions(center.Number));
+
+        run.ExitCode.ShouldBe(0, "the caller got a BYE:\n" + run);
+        var hungUp = await phone.WaitAsync();
+        hungUp.ExitCode.ShouldBe(0, "Yunke answered the phone's BYE with 200:\n" + hungUp);
+        (await center.StateAsync(agent)).ShouldBe("wrapUp");
+        var record = (await center.CallsAsync()).Single();
+        record.Str("result").ShouldBe("answered");
+        record.Str("reason").ShouldBe("BYE from the agent");
+    }
+
+    [Fact]
+    public async Task The_agent_dials_out_its_phone_rings_first_then_the_customer_through_the_trunk_with_the_instance_number()
+    {
+        var center = await OpenAsync();
+        var agent = center.Agents[0];
+        var phone = StartPhone("phone-answers.xml", await ReadyAsync(center, agent));
+        var customer = Keep(Sipp.Start("phone-hangs-up.xml", new SippOptions
+        {
+            LocalPort = server.TrunkPort, Timeout = TimeSpan.FromSeconds(60), Pause = TimeSpan.FromSeconds(1), Service = "13900001111",
+            Keys = new Dictionary<string, string> { ["rtp_port"] = YunkeServer.FreePort().ToString() },
+        }));
+
+        var dialled = await ApiSteps.SendAsync(agent.Workbench, HttpMethod.Post, "/api/v1/agent/dial", new { number = "13900001111", mediaType = "audio" });
+
+        dialled.Str("state").ShouldBe("ringing");
+        var atPhone = await phone.WaitAsync();
+        atPhone.ExitCode.ShouldBe(0, "the agent's phone answered and got the BYE when the customer hung up:\n" + atPhone);
+        atPhone.Messages.ShouldMatch(@"Call-Info: <sip:[^>]+>;answer-after=0\b", "the phone is told to pick up at once");
+        var atCustomer = await customer.WaitAsync();
+        atCustomer.ExitCode.ShouldBe(0, atCustomer.ToString());
+        atCustomer.Messages.ShouldMatch($@"INVITE sip:13900001111@127\.0\.0\.1:{server.TrunkPort} SIP/2\.0");
+        atCustomer.Messages.ShouldMatch($@"From: ""?{center.Number}""? <sip:{center.Number}@", "the caller ID is the instance's number");
+        await center.EventuallyAsync(agent, "idle");
+        var record = (await center.CallsAsync()).Single();
+        record.Str("direction").ShouldBe("outbound");
+        record.Str("caller").ShouldBe(center.Number);
+        record.Str("callee").ShouldBe("13900001111");
+        record.Str("result").ShouldBe("answered");
+        record.Str("reason").ShouldBe("BYE from the customer");
+    }
+
+    [Fact]
+    public async Task A_direct_call_to_an_idle_agents_softphone_is_refused_and_the_phone_never_rings()
+    {
+        var center = await OpenAsync();
+        var agent = center.Agents[0];
+        var phone = StartPhone("phone-answers.xml", await ReadyAsync(center, agent));
+
+        var run = await Sipp.RunAsync("caller-refused.xml", CallerOptions(agent.Number));
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        FinalStatus(run).ShouldBe("403 Softphones Take No Direct Calls", run.ToString());
+        phone.Messages.ShouldNotContain("INVITE sip:");
+        (await center.StateAsync(agent)).ShouldBe("idle");
+        var record = (await center.CallsAsync()).Single();
+        record.Str("result").ShouldBe("rejected");
+        record.Str("callee").ShouldBe(agent.Number);
+    }
+
+    [Fact]
+    public async Task Restarting_the_server_mid_call_ends_both_legs_records_the_call_and_leaves_no_agent_talking()
+    {
+        var center = await OpenAsync();
+        var agent = center.Agents[0];
+        var phone = StartPhone("phone-answers.xml", await ReadyAsync(center, agent));
+        var caller = Keep(Sipp.Start("caller-hung-up-on.xml", CallerOptions(center.Number)));
+        await center.EventuallyAsync(agent, "talking");
+
+        await server.RestartAsync();
+
+        var hungUp = await caller.WaitAsync();
+        hungUp.ExitCode.ShouldBe(0, "the caller got a BYE as the server stopped:\n" + hungUp);
+        var atPhone = await phone.WaitAsync();
+        atPhone.ExitCode.ShouldBe(0, "so did the agent's phone:\n" + atPhone);
+        (await center.StateAsync(agent)).ShouldBeOneOf("idle", "wrapUp");
+        var record = (await center.CallsAsync()).Single();
+        record.Str("result").ShouldBe("answered");
+        record.GetProperty("endedAt").ValueKind.ShouldBe(JsonValueKind.String);
+        record.GetProperty("talkSeconds").GetInt32().ShouldBeGreaterThanOrEqualTo(0);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -98,6 +327,16 @@ public sealed partial class CallTests(YunkeServer server, ITestOutputHelper log)
         RemotePort = server.SipPort, Service = number, Pause = talk ?? TimeSpan.FromSeconds(1), Timeout = TimeSpan.FromSeconds(60),
         EchoMediaPort = YunkeServer.FreePort(), Files = new Dictionary<string, byte[]> { ["caller-tone.pcap"] = CallerPcap.Value },
     };
+
+    private static async Task EventuallyAsync(Func<bool> condition, string what, int seconds = 15)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new ShouldAssertException($"Not within {seconds} s: {what}");
+            await Task.Delay(100);
+        }
+    }
 
     private T Keep<T>(T disposable) where T : IAsyncDisposable
     {
