@@ -81,23 +81,28 @@ public sealed class YunkeServer : IAsyncLifetime
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        var clock = Stopwatch.StartNew();
         await WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
+        Append($"--- healthy after {clock.Elapsed.TotalSeconds:F1} s ---");
     }
 
     /// <summary>
-    /// Stops the server as an operator would (SIGTERM: the host shuts down in order) and starts it again on the
-    /// same ports and data folder. Every test shares this server, so only a test that needs a restart does it.
+    /// Stops the server as an operator would (SIGTERM: the host shuts down in order), or kills it as a crash would
+    /// (SIGKILL), and starts it again on the same ports and data folder. Every test shares this server, so only a
+    /// test that needs a restart does it.
     /// </summary>
-    public async Task RestartAsync()
+    public async Task RestartAsync(bool crash = false)
     {
         var old = process!;
-        using (var term = Process.Start("/bin/kill", ["-TERM", old.Id.ToString()])) await term.WaitForExitAsync();
+        var clock = Stopwatch.StartNew();
+        if (crash) old.Kill(entireProcessTree: true);
+        else using (var term = Process.Start("/bin/kill", ["-TERM", old.Id.ToString()])) await term.WaitForExitAsync();
         using (var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
             try { await old.WaitForExitAsync(stopped.Token); }
             catch (OperationCanceledException) { old.Kill(entireProcessTree: true); }
         }
-        Append($"--- server stopped with exit code {old.ExitCode}; starting again ---");
+        Append($"--- server stopped with exit code {old.ExitCode} after {clock.Elapsed.TotalSeconds:F1} s; starting again ---");
         old.Dispose();
         await StartAsync();
     }

@@ -290,8 +290,33 @@ public sealed partial class CallTests(YunkeServer server, ITestOutputHelper log)
         (await center.StateAsync(agent)).ShouldBeOneOf("idle", "wrapUp");
         var record = (await center.CallsAsync()).Single();
         record.Str("result").ShouldBe("answered");
+        record.Str("reason").ShouldBe("the server shut down");
         record.GetProperty("endedAt").ValueKind.ShouldBe(JsonValueKind.String);
-        record.GetProperty("talkSeconds").GetInt32().ShouldBeGreaterThanOrEqualTo(0);
+    }
+
+    [Fact]
+    public async Task A_crash_mid_call_leaves_no_agent_stuck_in_talking_after_the_restart()
+    {
+        var center = await OpenAsync();
+        var agent = center.Agents[0];
+        var phonePort = await ReadyAsync(center, agent);
+        var phone = StartPhone("phone-answers.xml", phonePort);
+        var caller = Keep(Sipp.Start("caller-hung-up-on.xml", CallerOptions(center.Number)));
+        await center.EventuallyAsync(agent, "talking");
+        // Time for the state to be saved behind, so the restarted server finds the agent talking.
+        await Task.Delay(1500);
+
+        await server.RestartAsync(crash: true);
+
+        (await center.StateAsync(agent)).ShouldBe("idle", "no call outlives a restart");
+        // The agent takes calls again: a new call rings its phone (its registration survived the crash).
+        await caller.StopAsync();
+        await phone.StopAsync();
+        var again = StartPhone("phone-answers.xml", phonePort);
+        var call = await Sipp.RunAsync("caller-talks.xml", CallerOptions(center.Number));
+        call.ExitCode.ShouldBe(0, call.ToString());
+        (await again.WaitAsync()).Successful.ShouldBe(1);
+        (await center.CallsAsync()).Single().Str("result").ShouldBe("answered");
     }
 
     // ---------------------------------------------------------------- helpers

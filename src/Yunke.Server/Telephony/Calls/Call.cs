@@ -6,8 +6,8 @@ using Yunke.Sip.Sdp;
 
 namespace Yunke.Server.Telephony.Calls;
 
-/// <summary>Who ended a talking call.</summary>
-public enum HangupSide { Caller, Agent, Api }
+/// <summary>Who ended a talking call: a phone's BYE, the workbench, or the server stopping.</summary>
+public enum HangupSide { Caller, Agent, Api, Shutdown }
 
 /// <summary>
 /// One inbound call through a skill queue, as one sequence: answer the caller with early media and ringback,
@@ -47,7 +47,7 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
     public void EndForShutdown()
     {
         if (caller.Refuse(503, "Service Shutting Down")) callerGone.Cancel();
-        else HangUp(HangupSide.Api);
+        else HangUp(HangupSide.Shutdown);
     }
 
     public void ByeOn(string sipCallId) => HangUp(caller.CallId == sipCallId ? HangupSide.Caller : HangupSide.Agent);
@@ -164,6 +164,7 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
         {
             HangupSide.Caller => "BYE from the caller",
             HangupSide.Agent => "BYE from the agent",
+            HangupSide.Shutdown => "the server shut down",
             _ => "hung up from the workbench",
         });
     }

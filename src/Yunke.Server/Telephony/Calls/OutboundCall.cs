@@ -44,7 +44,7 @@ public sealed class OutboundCall(Guid tenantId, string agentId, string customer,
 
     public void HangUp(HangupSide side) => hungUp.TrySetResult(side);
 
-    public void EndForShutdown() => HangUp(HangupSide.Api);
+    public void EndForShutdown() => HangUp(HangupSide.Shutdown);
 
     /// <summary>Puts the agent in ringing for this call; throws the refusal (409) when the agent cannot take it.</summary>
     public Task OfferAsync() => states.ApplyAsync(agentId, AgentTrigger.Offer, Id);
@@ -138,7 +138,13 @@ public sealed class OutboundCall(Guid tenantId, string agentId, string customer,
         if (side != HangupSide.Agent) _ = agent.ByeAsync();
         // No queue, so no wrap-up time: the agent is idle again at once.
         await MoveAsync(AgentTrigger.Hangup, services.Clock.GetUtcNow().UtcDateTime);
-        return (CallResult.Answered, side == HangupSide.Caller ? "BYE from the customer" : side == HangupSide.Agent ? "BYE from the agent" : "hung up from the workbench");
+        return (CallResult.Answered, side switch
+        {
+            HangupSide.Caller => "BYE from the customer",
+            HangupSide.Agent => "BYE from the agent",
+            HangupSide.Shutdown => "the server shut down",
+            _ => "hung up from the workbench",
+        });
     }
 
     private async Task MoveAsync(AgentTrigger trigger, DateTime? until = null)
