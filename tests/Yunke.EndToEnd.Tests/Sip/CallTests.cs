@@ -350,8 +350,23 @@ public sealed partial class CallTests(YunkeServer server, ITestOutputHelper log)
     private SippOptions CallerOptions(string number, TimeSpan? talk = null) => new()
     {
         RemotePort = server.SipPort, Service = number, Pause = talk ?? TimeSpan.FromSeconds(1), Timeout = TimeSpan.FromSeconds(60),
-        EchoMediaPort = YunkeServer.FreePort(), Files = new Dictionary<string, byte[]> { ["caller-tone.pcap"] = CallerPcap.Value },
+        EchoMediaPort = FreeEchoPort(), Files = new Dictionary<string, byte[]> { ["caller-tone.pcap"] = CallerPcap.Value },
     };
+
+    /// <summary>A port for sipp's media with -rtp_echo, which also takes the port two above it.</summary>
+    private static int FreeEchoPort()
+    {
+        while (true)
+        {
+            var port = YunkeServer.FreePort();
+            try
+            {
+                using var above = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port + 2));
+                return port;
+            }
+            catch (System.Net.Sockets.SocketException) { }
+        }
+    }
 
     private static async Task EventuallyAsync(Func<bool> condition, string what, int seconds = 15)
     {
