@@ -15,7 +15,7 @@ public static class CallEndpoints
     public static void MapCallEndpoints(this RouteGroupBuilder api)
     {
         // An agent sees its own calls; supervisors and report readers the tenant's (the service narrows it).
-        var calls = api.MapGroup("/calls").RequirePermission(Permissions.CallsMonitor, Permissions.ReportsView, Permissions.WorkbenchUse);
+        var calls = api.MapGroup("/calls").RequirePermission([.. CallService.ReadPermissions]);
 
         calls.MapGet("", (DateTime? from, DateTime? to, int? page, int? pageSize, CallService service, HttpContext http) =>
                 service.ListAsync(http.Actor(), from, to, PageRequest.From(page, pageSize), http.RequestAborted))
