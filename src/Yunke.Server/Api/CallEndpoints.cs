@@ -1,4 +1,3 @@
-using Yunke.Core.AgentStates;
 using Yunke.Core.Calls;
 using Yunke.Core.Common;
 using Yunke.Core.Staff;
@@ -15,7 +14,7 @@ public static class CallEndpoints
     public static void MapCallEndpoints(this RouteGroupBuilder api)
     {
         // An agent sees its own calls; supervisors and report readers the tenant's (the service narrows it).
-        var calls = api.MapGroup("/calls").RequirePermission(Permissions.CallsMonitor, Permissions.ReportsView, Permissions.WorkbenchUse);
+        var calls = api.MapGroup("/calls").RequirePermission([.. CallService.ReadPermissions]);
 
         calls.MapGet("", (DateTime? from, DateTime? to, int? page, int? pageSize, CallService service, HttpContext http) =>
                 service.ListAsync(http.Actor(), from, to, PageRequest.From(page, pageSize), http.RequestAborted))
@@ -30,40 +29,14 @@ public static class CallEndpoints
             .WithSummary("The call's recording: both directions mixed into one 8 kHz WAV.");
 
         var agent = api.MapGroup("/agent").RequirePermission(Permissions.WorkbenchUse);
-        agent.MapPost("/answer", async (Workbench workbench, CallController calls, HttpContext http) =>
-            {
-                var (states, agentId) = await workbench.OwnAsync(http.Actor(), http.RequestAborted);
-                if (states.Get(agentId).State != AgentState.Ringing || calls.OfAgent(states, agentId) is not Call call || !call.AnswerFromWorkbench())
-                    throw YunkeException.Conflict("noCallToAnswer", "The agent's phone is not ringing.");
-                return WorkbenchEndpoints.StateView.From(states.Get(agentId));
-            })
+        agent.MapPost("/answer", async (AgentCalls control, HttpContext http) =>
+                WorkbenchEndpoints.StateView.From(await control.AnswerAsync(http.Actor(), http.RequestAborted)))
             .WithSummary("Answer the ringing call: the agent's phone is called again with answer-after=0, so it picks up at once.");
-        agent.MapPost("/hangup", async (Workbench workbench, CallController calls, HttpContext http) =>
-            {
-                var (states, agentId) = await workbench.OwnAsync(http.Actor(), http.RequestAborted);
-                var state = states.Get(agentId).State;
-                if (state is not (AgentState.Ringing or AgentState.Talking) || calls.OfAgent(states, agentId) is not { } call)
-                    throw YunkeException.Conflict("noCall", "The agent has no call to hang up.");
-                if (state == AgentState.Ringing && call is Call inbound) inbound.RejectFromWorkbench();
-                else call.HangUp(HangupSide.Api);
-                // Answer with the state the call left the agent in (wrap-up after a talk, busy after a refusal).
-                await call.AgentReleased.WaitAsync(TimeSpan.FromSeconds(10), http.RequestAborted);
-                return WorkbenchEndpoints.StateView.From(states.Get(agentId));
-            })
+        agent.MapPost("/hangup", async (AgentCalls control, HttpContext http) =>
+                WorkbenchEndpoints.StateView.From(await control.HangUpAsync(http.Actor(), http.RequestAborted)))
             .WithSummary("Hang up the agent's call (both legs end, wrap-up follows), or decline the ringing one (it goes to the next agent, this one is set busy).");
-        agent.MapPost("/dial", async (DialRequest body, Workbench workbench, CallController calls, CallService service, HttpContext http) =>
-            {
-                var (states, agentId) = await workbench.OwnAsync(http.Actor(), http.RequestAborted);
-                var number = body.Number?.Trim();
-                new Validation()
-                    .Check("number", number is not null && System.Text.RegularExpressions.Regex.IsMatch(number, @"^\+?[0-9]{3,32}$"),
-                        "number must be a phone number: 3 to 32 digits, optionally with a leading +.")
-                    .Check("mediaType", body.MediaType is null or "audio", "mediaType must be audio: video calls come later.")
-                    .ThrowIfInvalid();
-                var callerId = await service.CallerIdAsync(states.TenantId, http.RequestAborted);
-                await calls.DialAsync(states, agentId, number!, callerId);
-                return WorkbenchEndpoints.StateView.From(states.Get(agentId));
-            })
+        agent.MapPost("/dial", async (DialRequest body, AgentCalls control, HttpContext http) =>
+                WorkbenchEndpoints.StateView.From(await control.DialAsync(http.Actor(), body.Number, body.MediaType, http.RequestAborted)))
             .WithSummary("Call a customer: the agent's phone rings first (and answers at once), then the customer is called through the trunk with the instance's number as caller ID.");
     }
 }
