@@ -37,7 +37,13 @@ public sealed partial class Baresip : IAsyncDisposable
     }
 
     /// <summary>Starts baresip with one account registering <paramref name="number"/> to 127.0.0.1:<paramref name="port"/>.</summary>
-    public static Baresip Start(string number, string password, int port, string transport = "udp", int registerInterval = 60)
+    /// <param name="answerWithTone">
+    /// Null: the phone only registers. A frequency: it answers calls by itself (answermode=auto) in PCMU and
+    /// talks a sine tone of that frequency (the ausine module); at the end of a call it prints an RTCP summary
+    /// of the RTP it received (rtcpsummary).
+    /// </param>
+    public static Baresip Start(string number, string password, int port, string transport = "udp", int registerInterval = 60,
+        int? answerWithTone = null)
     {
         if (!File.Exists(Executable)) throw new InvalidOperationException("baresip is not installed: run scripts/install-deps.sh --tests.");
         var dir = Directory.CreateTempSubdirectory("yunke-baresip-").FullName;
@@ -48,12 +54,26 @@ public sealed partial class Baresip : IAsyncDisposable
             sip_transports		udp,tcp
             module_path		/usr/lib/baresip/modules
             module_app		account.so
-            audio_player		none
-            audio_source		none
-            audio_alert		none
-            """ + "\n");
+            """ + "\n" + (answerWithTone is { } tone
+            ? $"""
+              module			g711.so
+              module			ausine.so
+              module			aubridge.so
+              module_app		rtcpsummary.so
+              audio_source		ausine,{tone}
+              ausrc_srate		48000
+              ausrc_channels		2
+              audio_player		aubridge,nowhere
+              audio_alert		aubridge,nowhere
+              """
+            : """
+              audio_player		none
+              audio_source		none
+              audio_alert		none
+              """) + "\n");
+        var answering = answerWithTone is null ? "" : ";answermode=auto;audio_codecs=PCMU";
         File.WriteAllText(Path.Combine(dir, "accounts"),
-            $"<sip:{number}@127.0.0.1:{port};transport={transport}>;auth_pass={password};regint={registerInterval}\n");
+            $"<sip:{number}@127.0.0.1:{port};transport={transport}>;auth_pass={password};regint={registerInterval}{answering}\n");
 
         var start = new ProcessStartInfo(Executable)
         {

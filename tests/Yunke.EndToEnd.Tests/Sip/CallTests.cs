@@ -67,6 +67,33 @@ public sealed partial class CallTests(YunkeServer server, ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task A_real_softphone_answers_by_itself_and_talks_with_the_caller()
+    {
+        var center = await OpenAsync(autoAnswer: true, autoAnswerDelaySeconds: 0);
+        var agent = center.Agents[0];
+        await using var softphone = Baresip.Start(agent.Number, CallCenter.SoftphonePassword, server.SipPort, answerWithTone: (int)AgentTone);
+        (await softphone.RegistrationAsync()).ShouldBe("200 OK", softphone.Output);
+        await agent.ActAsync("sign-in");
+
+        var caller = await Sipp.RunAsync("caller-talks.xml", CallerOptions(center.Number, talk: TimeSpan.FromSeconds(3)));
+
+        caller.ExitCode.ShouldBe(0, $"{caller}\n--- baresip ---\n{softphone.Output}");
+        // baresip's RTCP summary at the end of the call: PR packets received, PS packets sent.
+        var summary = await softphone.WaitForLineAsync(l => l.Contains("EX=BareSip;"), TimeSpan.FromSeconds(10));
+        log.WriteLine(summary);
+        int Figure(string name) => int.Parse(Regex.Match(summary, $@"\b{name}=(\d+)").Groups[1].Value);
+        Figure("PR").ShouldBeGreaterThan(50, "the caller's RTP reached the softphone");
+        Figure("PS").ShouldBeGreaterThan(50, "the softphone talked");
+        var record = (await center.CallsAsync()).Single();
+        record.Str("result").ShouldBe("answered");
+        record.Str("agentId").ShouldBe(agent.AgentId);
+        var samples = Tones.WavSamples((await center.RecordingAsync(record.Str("id"))).Wav);
+        var neither = Tones.Power(samples, NeitherTone);
+        Tones.Power(samples, CallerTone).ShouldBeGreaterThan(100 * neither, "the caller's tone is in the recording");
+        Tones.Power(samples, AgentTone).ShouldBeGreaterThan(100 * neither, "the softphone's tone is in the recording");
+    }
+
+    [Fact]
     public async Task An_agent_on_auto_answer_is_rung_with_answer_after_and_its_phone_picks_up_after_that_delay()
     {
         var center = await OpenAsync(autoAnswer: true, autoAnswerDelaySeconds: 2);

@@ -389,6 +389,7 @@ public abstract class CallControlTests(YunkeApp app)
         var calls = await admin.GetAsync<JsonElement>("/api/v1/calls");
         calls.GetProperty("total").GetInt32().ShouldBe(1, "the record was written before the host went down");
         calls.GetProperty("items")[0].Str("result").ShouldBe("answered");
+        calls.GetProperty("items")[0].Str("reason").ShouldBe("the server shut down");
     }
 
     [Fact]
