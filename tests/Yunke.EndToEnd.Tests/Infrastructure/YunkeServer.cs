@@ -17,7 +17,7 @@ public sealed class YunkeServer : IAsyncLifetime
     /// <summary>The registrar's shortest registration (seconds): shorter asks get 423 Interval Too Brief.</summary>
     public const int SipMinExpires = 2;
     /// <summary>How long an agent's phone rings before the call goes to the next agent (Yunke:Calls:RingTimeoutSeconds): short, so redirect tests are quick.</summary>
-    public const int RingTimeoutSeconds = 3;
+    public const int RingTimeoutSeconds = 4;
 
     private readonly StringBuilder output = new();
     private Process? process;

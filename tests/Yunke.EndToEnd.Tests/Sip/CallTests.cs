@@ -136,9 +136,11 @@ public sealed partial class CallTests(YunkeServer server, ITestOutputHelper log)
 
         // Now the first agent has waited longest (the second was just talking): the next call is its.
         await center.EventuallyAsync(second, "idle");
+        var secondAgain = StartPhone("phone-answers.xml", secondPort);
         var again = await Sipp.RunAsync("caller-talks.xml", CallerOptions(center.Number));
         again.ExitCode.ShouldBe(0, again.ToString());
         (await firstPhone.WaitAsync()).Successful.ShouldBe(1);
+        secondAgain.Messages.ShouldNotContain("INVITE sip:", customMessage: "the second agent was not offered the call first");
         (await center.CallsAsync(2))[0].Str("agentId").ShouldBe(first.AgentId);
     }
 
@@ -164,7 +166,7 @@ public sealed partial class CallTests(YunkeServer server, ITestOutputHelper log)
         var record = (await center.CallsAsync()).Single();
         record.Str("result").ShouldBe("answered");
         record.Str("agentId").ShouldBe(agent.AgentId);
-        record.GetProperty("waitSeconds").GetInt32().ShouldBeGreaterThanOrEqualTo(2, "it waited in the queue");
+        record.GetProperty("waitSeconds").GetInt32().ShouldBeGreaterThanOrEqualTo(1, "it waited in the queue");
     }
 
     [Fact]
@@ -185,7 +187,7 @@ public sealed partial class CallTests(YunkeServer server, ITestOutputHelper log)
         record.Str("result").ShouldBe("queueTimeout");
         record.Str("reason").ShouldBe("480 No Agent Available");
         record.GetProperty("answeredAt").ValueKind.ShouldBe(JsonValueKind.Null);
-        record.GetProperty("waitSeconds").GetInt32().ShouldBeInRange(2, 6);
+        record.GetProperty("waitSeconds").GetInt32().ShouldBeInRange(2, 10);
     }
 
     [Fact]
@@ -219,8 +221,8 @@ public sealed partial class CallTests(YunkeServer server, ITestOutputHelper log)
         var agent = center.Agents[0];
         var phone = StartPhone("phone-rings.xml", await ReadyAsync(center, agent));
 
-        // The caller gives up after 1.5 s of ringback, before the phone's ring time (3 s) is over.
-        var run = await Sipp.RunAsync("caller-cancels.xml", CallerOptions(center.Number, talk: TimeSpan.FromMilliseconds(1500)));
+        // The caller gives up after 2 s of ringback: the phone rings by then, and its ring time (4 s) is not over.
+        var run = await Sipp.RunAsync("caller-cancels.xml", CallerOptions(center.Number, talk: TimeSpan.FromSeconds(2)));
 
         run.ExitCode.ShouldBe(0, "200 for the CANCEL, 487 for the INVITE:\n" + run);
         var rang = await phone.WaitAsync();
