@@ -39,8 +39,7 @@ public sealed partial class Baresip : IAsyncDisposable
     /// <summary>Starts baresip with one account registering <paramref name="number"/> to 127.0.0.1:<paramref name="port"/>.</summary>
     /// <param name="answerWithTone">
     /// Null: the phone only registers. A frequency: it answers calls by itself (answermode=auto) in PCMU and
-    /// talks a sine tone of that frequency (the ausine module); at the end of a call it prints an RTCP summary
-    /// of the RTP it received (rtcpsummary).
+    /// talks a sine tone of that frequency (the ausine module); what it hears goes nowhere (aubridge).
     /// </param>
     public static Baresip Start(string number, string password, int port, string transport = "udp", int registerInterval = 60,
         int? answerWithTone = null)
@@ -59,7 +58,6 @@ public sealed partial class Baresip : IAsyncDisposable
               module			g711.so
               module			ausine.so
               module			aubridge.so
-              module_app		rtcpsummary.so
               audio_source		ausine,{tone}
               ausrc_srate		48000
               ausrc_channels		2
