@@ -51,6 +51,18 @@ public static class CallEndpoints
                 return WorkbenchEndpoints.StateView.From(states.Get(agentId));
             })
             .WithSummary("Hang up the agent's call (both legs end, wrap-up follows), or decline the ringing one (it goes to the next agent, this one is set busy).");
+        agent.MapPost("/hold", (Workbench workbench, CallController calls, HttpContext http) =>
+                ControlAsync(workbench, calls, http, talk => talk.Hold() ? null : ("alreadyHeld", "The call is already on hold.")))
+            .WithSummary("Hold the call: the customer hears hold music (re-INVITE sendonly), the agent's phone is set inactive, no audio passes; the agent stays talking.");
+        agent.MapPost("/unhold", (Workbench workbench, CallController calls, HttpContext http) =>
+                ControlAsync(workbench, calls, http, talk => talk.Unhold() ? null : ("notHeld", "The call is not on hold from the workbench.")))
+            .WithSummary("Resume the held call: both phones are offered sendrecv again and audio passes both ways.");
+        agent.MapPost("/mute", (Workbench workbench, CallController calls, HttpContext http) =>
+                ControlAsync(workbench, calls, http, talk => { talk.Mute(true); return null; }))
+            .WithSummary("Mute the agent: the customer stops hearing the agent; the agent still hears the customer.");
+        agent.MapPost("/unmute", (Workbench workbench, CallController calls, HttpContext http) =>
+                ControlAsync(workbench, calls, http, talk => { talk.Mute(false); return null; }))
+            .WithSummary("Unmute the agent: the customer hears the agent again.");
         agent.MapPost("/dial", async (DialRequest body, Workbench workbench, CallController calls, CallService service, HttpContext http) =>
             {
                 var (states, agentId) = await workbench.OwnAsync(http.Actor(), http.RequestAborted);
@@ -65,5 +77,16 @@ public static class CallEndpoints
                 return WorkbenchEndpoints.StateView.From(states.Get(agentId));
             })
             .WithSummary("Call a customer: the agent's phone rings first (and answers at once), then the customer is called through the trunk with the instance's number as caller ID.");
+    }
+
+    /// <summary>A change to the agent's talking call; the change names the refusal (409) when it does not apply.</summary>
+    private static async Task<WorkbenchEndpoints.StateView> ControlAsync(Workbench workbench, CallController calls, HttpContext http,
+        Func<Conversation, (string Code, string Message)?> change)
+    {
+        var (states, agentId) = await workbench.OwnAsync(http.Actor(), http.RequestAborted);
+        if (states.Get(agentId).State != AgentState.Talking || calls.OfAgent(states, agentId)?.Talk is not { } talk)
+            throw YunkeException.Conflict("noCallInProgress", "The agent is not talking on a call.");
+        if (change(talk) is { } refused) throw YunkeException.Conflict(refused.Code, refused.Message);
+        return WorkbenchEndpoints.StateView.From(states.Get(agentId), talk);
     }
 }
