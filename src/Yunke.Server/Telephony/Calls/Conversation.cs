@@ -48,10 +48,10 @@ public sealed class Conversation : IAsyncDisposable
         return party;
     }
 
-    /// <summary>On hold: from the workbench, or by the agent's phone (it stopped receiving).</summary>
+    /// <summary>On hold: from the workbench, or by the agent's phone (its own offer stopped receiving).</summary>
     public bool Held
     {
-        get { lock (sync) return held || !Receives(agent.Direction); }
+        get { lock (sync) return held || agent.Holding; }
     }
 
     public bool Muted
@@ -156,7 +156,11 @@ public sealed class Conversation : IAsyncDisposable
                 return;
             }
             answer = renegotiated;
-            lock (sync) party.Direction = PhoneDirection(offer);
+            lock (sync)
+            {
+                party.Direction = PhoneDirection(offer);
+                party.Holding = !Receives(party.Direction);
+            }
         }
         // A re-INVITE without SDP asks for an offer in our 2xx: the session as it is (its answer in the ACK changes nothing here).
         else if (request.Method == "INVITE") answer = media.Current(party.Side);
@@ -247,14 +251,15 @@ public sealed class Conversation : IAsyncDisposable
 
     /// <summary>
     /// The media policy in one place. The customer hears the agent unless held or muted, and hold music while held
-    /// from the workbench or by the agent's phone; the agent hears the customer unless held. Each direction also
+    /// from the workbench or by the agent's phone (its offer of sendonly or inactive, rather than relaying whatever
+    /// the phone sends on hold, so every hold sounds the same); the agent hears the customer unless held. Each direction also
     /// needs the sending phone to send and the receiving one to receive, as their SDP says.
     /// </summary>
     private void Route()
     {
         lock (sync)
         {
-            var agentHolds = !Receives(agent.Direction);
+            var agentHolds = agent.Holding;
             var customerToAgent = !held && Sends(customer.Direction) && Receives(agent.Direction);
             var agentToCustomer = !held && !agentHolds && !muted && Sends(agent.Direction) && Receives(customer.Direction);
             var music = (held || agentHolds) && Receives(customer.Direction);
@@ -325,6 +330,8 @@ public sealed class Conversation : IAsyncDisposable
         public SdpDirection Direction { get; set; } = direction;
         public long ExpectingSince { get; set; } = since;
         public SessionTimer Timer { get; set; } = null!;
+        /// <summary>The phone put the call on hold: its own last offer said it will not receive.</summary>
+        public bool Holding { get; set; }
         /// <summary>Our re-INVITE to this phone is in progress (a re-INVITE from it meanwhile gets 491).</summary>
         public bool Inviting { get; set; }
     }
