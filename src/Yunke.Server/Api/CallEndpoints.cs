@@ -3,6 +3,7 @@ using Yunke.Core.Common;
 using Yunke.Core.Staff;
 using Yunke.Server.Auth;
 using Yunke.Server.Telephony.Calls;
+using static Yunke.Server.Api.WorkbenchEndpoints;
 
 namespace Yunke.Server.Api;
 
@@ -30,13 +31,25 @@ public static class CallEndpoints
 
         var agent = api.MapGroup("/agent").RequirePermission(Permissions.WorkbenchUse);
         agent.MapPost("/answer", async (AgentCalls control, HttpContext http) =>
-                WorkbenchEndpoints.StateView.From(await control.AnswerAsync(http.Actor(), http.RequestAborted)))
+                StateView.From(await control.AnswerAsync(http.Actor(), http.RequestAborted)))
             .WithSummary("Answer the ringing call: the agent's phone is called again with answer-after=0, so it picks up at once.");
         agent.MapPost("/hangup", async (AgentCalls control, HttpContext http) =>
-                WorkbenchEndpoints.StateView.From(await control.HangUpAsync(http.Actor(), http.RequestAborted)))
+                StateView.From(await control.HangUpAsync(http.Actor(), http.RequestAborted)))
             .WithSummary("Hang up the agent's call (both legs end, wrap-up follows), or decline the ringing one (it goes to the next agent, this one is set busy).");
+        agent.MapPost("/hold", async (AgentCalls control, HttpContext http) =>
+                StateView.From(await control.HoldAsync(http.Actor(), http.RequestAborted)))
+            .WithSummary("Hold the call: the customer hears hold music (re-INVITE sendonly), the agent's phone is set inactive, no audio passes; the agent stays talking.");
+        agent.MapPost("/unhold", async (AgentCalls control, HttpContext http) =>
+                StateView.From(await control.UnholdAsync(http.Actor(), http.RequestAborted)))
+            .WithSummary("Resume the held call: both phones are offered sendrecv again and audio passes both ways.");
+        agent.MapPost("/mute", async (AgentCalls control, HttpContext http) =>
+                StateView.From(await control.MuteAsync(http.Actor(), true, http.RequestAborted)))
+            .WithSummary("Mute the agent: the customer stops hearing the agent; the agent still hears the customer.");
+        agent.MapPost("/unmute", async (AgentCalls control, HttpContext http) =>
+                StateView.From(await control.MuteAsync(http.Actor(), false, http.RequestAborted)))
+            .WithSummary("Unmute the agent: the customer hears the agent again.");
         agent.MapPost("/dial", async (DialRequest body, AgentCalls control, HttpContext http) =>
-                WorkbenchEndpoints.StateView.From(await control.DialAsync(http.Actor(), body.Number, body.MediaType, http.RequestAborted)))
+                StateView.From(await control.DialAsync(http.Actor(), body.Number, body.MediaType, http.RequestAborted)))
             .WithSummary("Call a customer: the agent's phone rings first (and answers at once), then the customer is called through the trunk with the instance's number as caller ID.");
     }
 }

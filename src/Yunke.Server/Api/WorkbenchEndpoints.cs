@@ -7,15 +7,23 @@ using Yunke.Core.AgentStates;
 using Yunke.Core.Common;
 using Yunke.Core.Staff;
 using Yunke.Server.Auth;
+using Yunke.Server.Telephony.Calls;
 
 namespace Yunke.Server.Api;
 
 /// <summary>The agent workbench's state bar and its live events; the supervisors' view of all agents.</summary>
 public static class WorkbenchEndpoints
 {
+    /// <summary>The agent's state; while talking, whether the call is on hold and whether the agent is muted.</summary>
     public sealed record StateView(string AgentId, AgentState State, Guid? CallId, DateTime Since, DateTime? Until)
     {
+        public bool Held { get; init; }
+        public bool Muted { get; init; }
+
         public static StateView From(AgentStatus s) => new(s.AgentId, s.State, s.CallId, s.Since, s.Until);
+
+        /// <summary>The state with what the agent's call in progress adds to it.</summary>
+        public static StateView From(AgentCalls.Desk desk) => From(desk.Status) with { Held = desk.Held, Muted = desk.Muted };
     }
 
     public sealed record RestRequest(int? Minutes);
@@ -23,9 +31,9 @@ public static class WorkbenchEndpoints
     public static void MapWorkbenchEndpoints(this RouteGroupBuilder api)
     {
         var agent = api.MapGroup("/agent").RequirePermission(Permissions.WorkbenchUse);
-        agent.MapGet("/state", async (Workbench workbench, HttpContext http) =>
-            StateView.From(await workbench.StateAsync(http.Actor(), http.RequestAborted)))
-            .WithSummary("The agent's state: signedOut, idle, busy, rest, ringing, talking or wrapUp.");
+        agent.MapGet("/state", async (AgentCalls control, HttpContext http) =>
+                StateView.From(await control.StateAsync(http.Actor(), http.RequestAborted)))
+            .WithSummary("The agent's state: signedOut, idle, busy, rest, ringing, talking or wrapUp; held and muted while talking.");
         foreach (var (path, trigger) in new[] { ("sign-in", AgentTrigger.SignIn), ("sign-out", AgentTrigger.SignOut),
                      ("ready", AgentTrigger.Ready), ("not-ready", AgentTrigger.NotReady) })
             agent.MapPost("/" + path, async (Workbench workbench, HttpContext http) =>

@@ -51,6 +51,16 @@ public sealed class YunkeOptions
     {
         /// <summary>How long an agent's phone rings before the call goes to the next agent and this one is set busy.</summary>
         public int RingTimeoutSeconds { get; set; } = 20;
+        /// <summary>A talking call whose leg sends no RTP for this long (while not on hold) is dead and ended.</summary>
+        public int MediaTimeoutSeconds { get; set; } = 60;
+        /// <summary>The session timer interval Yunke asks for and grants (RFC 4028).</summary>
+        public int SessionExpiresSeconds { get; set; } = 1800;
+        /// <summary>The smallest session timer interval Yunke accepts (422 below it); RFC 4028's floor is 90.</summary>
+        public int MinSessionExpiresSeconds { get; set; } = 90;
+        /// <summary>The WAV looped to a caller waiting in a queue (relative to the server's folder); empty for ringback tone.</summary>
+        public string? QueuePrompt { get; set; } = "Prompts/queue-prompt.wav";
+        /// <summary>The WAV looped to a customer on hold; empty for ringback tone.</summary>
+        public string? HoldMusic { get; set; } = "Prompts/hold-music.wav";
     }
 
     public sealed class OperatorOptions

@@ -94,7 +94,7 @@ public sealed class SipEndpoint : IAsyncDisposable
     /// <summary>
     /// Sends a request in a client transaction on <paramref name="flow"/> and completes with its final
     /// response: a synthesized 408 when no answer came in time (RFC 3261 8.1.3.1). For INVITE the first
-    /// 2xx completes it; acknowledging it is the caller's (RFC 3261 13.2.2.4).
+    /// 2xx completes it; acknowledging it is the caller's, with <see cref="Acknowledge"/> (RFC 3261 13.2.2.4).
     /// </summary>
     /// <param name="provisional">Sees each provisional response (a 180 from a ringing phone), on the receive path: it must not block.</param>
     public Task<SipResponse> SendRequestAsync(SipRequest request, SipFlow flow, Action<SipResponse>? provisional = null)
@@ -112,6 +112,17 @@ public sealed class SipEndpoint : IAsyncDisposable
         if (!transactions.Add(transaction)) throw new InvalidOperationException("A transaction with this branch is already live.");
         transaction.Start();
         return done.Task;
+    }
+
+    /// <summary>
+    /// Sends the ACK for a 2xx to an INVITE sent through <see cref="SendRequestAsync"/> (a new transaction of its own,
+    /// RFC 3261 13.2.2.4), and has the INVITE's transaction send it again for each retransmission of that 2xx
+    /// during the next 64*T1, as the far end repeats its 2xx until an ACK reaches it.
+    /// </summary>
+    public void Acknowledge(SipResponse ok, SipRequest ack, SipFlow flow)
+    {
+        if (transactions.FindClient(ok) is InviteClientTransaction { State: SipTransactionState.Accepted } invite) invite.Acknowledge(ack);
+        else flow.Send(ack);
     }
 
     /// <summary>A random token for branches and tags: unguessable, so strangers cannot forge matches.</summary>

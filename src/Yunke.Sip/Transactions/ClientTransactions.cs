@@ -25,6 +25,7 @@ public sealed class InviteClientTransaction(SipRequest request, bool reliable, A
     : SipClientTransaction(request, reliable, send, clock, timers)
 {
     private SipRequest? ack;
+    private SipRequest? ack2xx;
 
     public override void Start()
     {
@@ -56,9 +57,18 @@ public sealed class InviteClientTransaction(SipRequest request, bool reliable, A
                     PassUp(response);
                     break;
                 case SipTransactionState.Calling or SipTransactionState.Proceeding when response.IsSuccess:
-                    // The TU acknowledges 2xx itself, end to end (RFC 3261 13.2.2.4).
+                    // The TU acknowledges 2xx itself, end to end (RFC 3261 13.2.2.4). The transaction stays for timer M
+                    // (RFC 6026 7.2), so a 2xx repeated because our ACK was lost still finds it and gets that ACK again.
+                    Stop('A');
+                    Stop('B');
+                    Enter(SipTransactionState.Accepted);
                     PassUp(response);
-                    Enter(SipTransactionState.Terminated);
+                    Start('M', Timers.TransactionTimeout, () => Enter(SipTransactionState.Terminated));
+                    break;
+                case SipTransactionState.Accepted when response.IsSuccess:
+                    // Only the dialog we acknowledged: another fork's 2xx is the TU's to deal with.
+                    if (ack2xx is not null && ack2xx.To?.Tag == response.To?.Tag) Send(ack2xx);
+                    PassUp(response);
                     break;
                 case SipTransactionState.Calling or SipTransactionState.Proceeding:
                     Stop('A');
@@ -74,6 +84,19 @@ public sealed class InviteClientTransaction(SipRequest request, bool reliable, A
                     Send(ack!); // the ACK was lost: the server retransmits its final response
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// Sends the TU's ACK for the 2xx and keeps it: each retransmission of the 2xx while the transaction is
+    /// Accepted gets it again (RFC 3261 13.2.2.4: the UAC core re-sends its ACK for every 2xx retransmission).
+    /// </summary>
+    public void Acknowledge(SipRequest ack)
+    {
+        lock (Sync)
+        {
+            ack2xx = ack;
+            Send(ack);
         }
     }
 

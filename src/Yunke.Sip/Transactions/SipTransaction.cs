@@ -2,7 +2,8 @@ using Yunke.Sip.Messages;
 
 namespace Yunke.Sip.Transactions;
 
-public enum SipTransactionState { Calling, Trying, Proceeding, Completed, Confirmed, Terminated }
+/// <summary>The states of RFC 3261 17, with Accepted from RFC 6026 7.2 (an INVITE client transaction after a 2xx).</summary>
+public enum SipTransactionState { Calling, Trying, Proceeding, Completed, Confirmed, Accepted, Terminated }
 
 /// <summary>
 /// What the four transaction state machines of RFC 3261 17 share: a state, timers driven by a

@@ -31,6 +31,10 @@ public sealed class SipTransactionTable
         return true;
     }
 
+    /// <summary>The live client transaction a response belongs to, if any.</summary>
+    public SipClientTransaction? FindClient(SipResponse response) =>
+        SipTransactionKey.ForClient(response) is { } key && clients.TryGetValue(key, out var transaction) ? transaction : null;
+
     /// <summary>Hands a request to the server transaction it belongs to; false when it is new (or an ACK for a 2xx, which goes to the dialog).</summary>
     public bool DispatchRequest(SipRequest request)
     {

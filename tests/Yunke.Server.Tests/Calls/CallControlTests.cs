@@ -16,60 +16,17 @@ namespace Yunke.Server.Tests.Calls;
 /// </summary>
 public abstract class CallControlTests(YunkeApp app)
 {
-    /// <summary>A tenant with one agent serving one queue that the tenant's number routes to, and the agent's registered phone.</summary>
-    private sealed record Desk(Tenant Tenant, ApiClient Agent, string AgentId, string PhoneNumber, SipPhone Phone, string QueueId) : IAsyncDisposable
-    {
-        public async Task<string> StateAsync() => (await Agent.GetAsync<JsonElement>("/api/v1/agent/state")).Str("state");
+    private static int Port(UdpClient socket) => Desks.Port(socket);
+    private static IPEndPoint YunkeEndPoint(string sdp) => Desks.YunkeEndPoint(sdp);
+    private static byte[] Rtp(int payloadType, ushort sequence, byte sample) => Desks.Rtp(payloadType, sequence, sample);
+    private static Task<byte[]?> ReceiveRtpAsync(UdpClient socket) => Desks.ReceiveRtpAsync(socket);
 
-        public Task EventuallyInAsync(string state) =>
-            Softphones.EventuallyAsync(async () => await StateAsync() == state, $"agent {AgentId} {state}");
+    private Task<Desk> DeskAsync(int maxQueueLength = 5, int maxWaitSeconds = 60, int wrapUpSeconds = 30, bool autoAnswer = false,
+        bool signIn = true, YunkeApp? on = null) =>
+        Desks.DeskAsync(on ?? app, maxQueueLength, maxWaitSeconds, wrapUpSeconds, autoAnswer, signIn);
 
-        public async Task<JsonElement> OnlyCallAsync()
-        {
-            JsonElement calls = default;
-            await Softphones.EventuallyAsync(async () =>
-                (calls = await Tenant.Admin.GetAsync<JsonElement>("/api/v1/calls")).GetProperty("total").GetInt32() == 1, "the call record");
-            return calls.GetProperty("items")[0];
-        }
-
-        public ValueTask DisposeAsync() => Phone.DisposeAsync();
-    }
-
-    private async Task<Desk> DeskAsync(int maxQueueLength = 5, int maxWaitSeconds = 60, int wrapUpSeconds = 30, bool autoAnswer = false,
-        bool signIn = true, YunkeApp? on = null)
-    {
-        var server = on ?? app;
-        var tenant = await server.NewTenantAsync(voice: 1, video: 0, multimedia: 0);
-        var queue = await tenant.Admin.PostAsync<JsonElement>("/api/v1/skill-queues",
-            Staffing.QueueBody(maxQueueLength: maxQueueLength, maxWaitSeconds: maxWaitSeconds, wrapUpSeconds: wrapUpSeconds));
-        var agentId = (await tenant.Admin.AgentsAsync())[0].Str("agentId");
-        var agent = await server.SignedInEmployeeAsync(tenant, "agent");
-        await tenant.Admin.PutAsync<JsonElement>($"/api/v1/agents/{agentId}",
-            new { employeeAccount = agent.Account, skillQueueIds = new[] { queue.Id() }, autoAnswer });
-        await tenant.Admin.PostAsync<JsonElement>("/api/v1/called-routes",
-            new { accessCode = tenant.Number, deviceType = "skillQueue", skillQueueId = queue.Id() });
-        var number = await tenant.SoftphoneAsync(agentId);
-        var phone = await SipPhone.OpenAsync("UDP", server.SipPort);
-        (await phone.RegisterAsync(number, Softphones.Password)).StatusCode.ShouldBe(200);
-        if (signIn) await agent.PostAsync<JsonElement>("/api/v1/agent/sign-in");
-        return new Desk(tenant, agent, agentId, number, phone, queue.Id());
-    }
-
-    /// <summary>The caller dials; the agent's phone rings, answers with its SDP and gets Yunke's ACK; the caller gets the 200 and ACKs it.</summary>
-    private static async Task<(CallerCall Call, SipResponse Ok, SipRequest AgentInvite, SipResponse AgentOk)> ConnectAsync(Desk desk, SipPhone callerPhone, int port)
-    {
-        var call = CallerCall.Dial(callerPhone, port, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
-        (await call.ProvisionalAsync(183)).ShouldNotBeNull("the caller hears ringback over early media");
-        var invite = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull("the agent's phone rings");
-        var tag = SipEndpoint.NewToken();
-        desk.Phone.Reply(invite, 180, "Ringing", tag);
-        var agentOk = desk.Phone.Reply(invite, 200, "OK", tag, SipCalls.Sdp(desk.Phone, 41000));
-        (await desk.Phone.RequestAsync("ACK", invite.CallId)).ShouldNotBeNull("Yunke acknowledges the phone's 200");
-        var ok = (await call.FinalAsync()).ShouldNotBeNull();
-        ok.StatusCode.ShouldBe(200, ok.ToString());
-        call.Ack(ok);
-        return (call, ok, invite, agentOk);
-    }
+    private static Task<(CallerCall Call, SipResponse Ok, SipRequest AgentInvite, SipResponse AgentOk)> ConnectAsync(Desk desk, SipPhone callerPhone, int port) =>
+        Desks.ConnectAsync(desk, callerPhone, port);
 
     [Fact]
     public async Task A_call_to_the_number_rings_the_agent_who_answers_and_the_caller_hangs_up()
@@ -164,36 +121,6 @@ public abstract class CallControlTests(YunkeApp app)
         var loud = 0;
         foreach (var sample in samples) if (Math.Abs((int)sample) > 1000) loud++;
         loud.ShouldBeGreaterThan(2000, "both sides' audio is in the mix, not silence");
-    }
-
-    private static int Port(UdpClient socket) => ((IPEndPoint)socket.Client.LocalEndPoint!).Port;
-
-    private static IPEndPoint YunkeEndPoint(string sdp)
-    {
-        var session = SdpSession.Parse(sdp);
-        return new IPEndPoint(IPAddress.Parse(session.ConnectionOf(session.Media[0])!.Address), session.Media[0].Port);
-    }
-
-    /// <summary>An RTP packet (RFC 3550 5.1) with 20 ms of one G.711 byte value.</summary>
-    private static byte[] Rtp(int payloadType, ushort sequence, byte sample)
-    {
-        var packet = new byte[12 + 160];
-        packet[0] = 0x80;
-        packet[1] = (byte)payloadType;
-        packet[2] = (byte)(sequence >> 8);
-        packet[3] = (byte)sequence;
-        var timestamp = (uint)sequence * 160;
-        packet[4] = (byte)(timestamp >> 24); packet[5] = (byte)(timestamp >> 16); packet[6] = (byte)(timestamp >> 8); packet[7] = (byte)timestamp;
-        packet[8] = 0x12; packet[9] = 0x34; packet[10] = 0x56; packet[11] = (byte)payloadType;
-        packet.AsSpan(12).Fill(sample);
-        return packet;
-    }
-
-    private static async Task<byte[]?> ReceiveRtpAsync(UdpClient socket)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try { return (await socket.ReceiveAsync(timeout.Token)).Buffer; }
-        catch (OperationCanceledException) { return null; }
     }
 
     [Fact]

@@ -31,6 +31,8 @@ public abstract class YunkeApp : WebApplicationFactory<Program>
     public const int MinExpires = 2;
     /// <summary>Short enough for no-answer tests to wait for.</summary>
     public const int RingTimeoutSeconds = 3;
+    /// <summary>More settings for this app only (e.g. short call timers for a test that waits for them).</summary>
+    public Dictionary<string, string> Settings { get; init; } = [];
     protected abstract string Provider { get; }
     protected abstract string? ConnectionString { get; }
 
@@ -45,6 +47,7 @@ public abstract class YunkeApp : WebApplicationFactory<Program>
         builder.UseSetting("Yunke:Sip:MinExpires", MinExpires.ToString());
         builder.UseSetting("Yunke:Calls:RingTimeoutSeconds", RingTimeoutSeconds.ToString());
         builder.UseSetting("Yunke:Sip:Trunk", $"127.0.0.1:{TrunkPort}");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.UseEnvironment("Testing");
     }
 

@@ -68,7 +68,7 @@ public sealed class CallerCall
     public SipRequest Invite { get; }
     public string CallId => Invite.CallId!;
 
-    public static CallerCall Dial(SipPhone phone, int serverPort, string number, string? sdp, string caller = "13800138000")
+    public static CallerCall Dial(SipPhone phone, int serverPort, string number, string? sdp, string caller = "13800138000", string extraHeaders = "")
     {
         var text = new StringBuilder()
             .Append($"INVITE sip:{number}@127.0.0.1:{serverPort} SIP/2.0\r\n")
@@ -77,7 +77,8 @@ public sealed class CallerCall
             .Append($"From: <sip:{caller}@{phone.Local.Address}>;tag={SipEndpoint.NewToken()}\r\n")
             .Append($"To: <sip:{number}@127.0.0.1>\r\n")
             .Append($"Call-ID: {Guid.NewGuid():N}@caller\r\nCSeq: 1 INVITE\r\n")
-            .Append($"Contact: {phone.Contact(caller)}\r\n");
+            .Append($"Contact: {phone.Contact(caller)}\r\n")
+            .Append(extraHeaders);
         if (sdp is not null) text.Append($"Content-Type: application/sdp\r\nContent-Length: {Encoding.UTF8.GetByteCount(sdp)}\r\n\r\n{sdp}");
         else text.Append("Content-Length: 0\r\n\r\n");
         var bytes = Encoding.UTF8.GetBytes(text.ToString());
@@ -113,6 +114,7 @@ public sealed class CallerCall
         return (SipResponse?)await Phone.NextAsync(m => m is SipResponse { IsProvisional: false } r && r.CallId == CallId && r.CSeq?.Method == "CANCEL");
     }
 
-    private SipRequest InDialog(string method, SipResponse ok, uint cseq) =>
+    /// <summary>A request in the caller's dialog (re-INVITE, UPDATE, BYE): to Yunke's Contact, with the dialog's tags.</summary>
+    public SipRequest InDialog(string method, SipResponse ok, uint cseq) =>
         Phone.InDialog(method, ok.Contacts[0].Address!.Uri, Invite.Headers.Get(SipHeaderNames.From)!, ok.Headers.Get(SipHeaderNames.To)!, CallId, cseq);
 }

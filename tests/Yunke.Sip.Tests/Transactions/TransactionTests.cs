@@ -56,8 +56,42 @@ public class TransactionTests
         tx.State.ShouldBe(SipTransactionState.Proceeding);
         tx.ReceiveResponse(Response(invite, 200));
         seen.ShouldBe([180, 200]);
-        tx.State.ShouldBe(SipTransactionState.Terminated);
+        tx.State.ShouldBe(SipTransactionState.Accepted);
         SendTimes("ACK").ShouldBeEmpty(); // the TU acknowledges a 2xx
+    }
+
+    [Fact]
+    public void Invite_client_sends_the_tus_ack_again_for_each_retransmitted_2xx_until_timer_m()
+    {
+        var invite = Request("INVITE");
+        var tx = new InviteClientTransaction(invite, false, Send, clock);
+        var seen = new List<int>();
+        tx.ResponseReceived += (_, r) => seen.Add(r.StatusCode);
+        tx.Start();
+        var ok = Response(invite, 200);
+        tx.ReceiveResponse(ok);
+        var ack = new SipRequest("ACK", SipUri.Parse("sip:1001@192.0.2.20"));
+        ack.Headers.Add(SipHeaderNames.To, ok.Headers.Get(SipHeaderNames.To)!);
+        ack.Headers.Add(SipHeaderNames.CSeq, "7 ACK");
+        tx.Acknowledge(ack);
+        SendTimes("ACK").ShouldBe([0]);
+
+        // Our ACK was lost: the far end repeats its 2xx (RFC 3261 13.3.1.4), and gets the same ACK each time.
+        Advance(0.5);
+        tx.ReceiveResponse(ok);
+        Advance(1);
+        tx.ReceiveResponse(ok);
+        SendTimes("ACK").ShouldBe([0, 0.5, 1.5]);
+        sent.Where(s => s.Message is SipRequest { Method: "ACK" }).ShouldAllBe(s => ReferenceEquals(s.Message, ack));
+        SendTimes("INVITE").Length.ShouldBe(1, "timer A stopped with the 2xx");
+
+        // Another fork's 2xx is not ours to acknowledge with this dialog's ACK.
+        tx.ReceiveResponse(SipResponse.CreateFor(invite, 200, "OK", toTag: "other-fork"));
+        SendTimes("ACK").Length.ShouldBe(3);
+        seen.ShouldBe([200, 200, 200, 200]);
+
+        Advance(32);
+        tx.State.ShouldBe(SipTransactionState.Terminated, "timer M: 64*T1 after the first 2xx");
     }
 
     [Fact]

@@ -16,19 +16,19 @@ public sealed class AgentLeg
     private readonly SipEndpoint endpoint;
     private readonly SipFlow flow;
     private readonly SipRequest invite;
+    private readonly TimeProvider clock;
     private readonly TaskCompletionSource provisional = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private NameAddress? remote;
-    private SipUri? remoteTarget;
     private int cancelled;
     private volatile bool completed;
-    private uint cseq = 1;
 
     /// <param name="autoAnswerAfter">Seconds after which the phone should answer by itself, or null to let it ring.</param>
+    /// <param name="sessionTimers">What Yunke asks for as session timer (RFC 4028); the phone's 2xx says what it grants.</param>
     public AgentLeg(SipEndpoint endpoint, SipFlow flow, SipUri contact, string phoneNumber, string host, string caller,
-        SdpSession offer, int? autoAnswerAfter)
+        SdpSession offer, int? autoAnswerAfter, SessionTimerSettings sessionTimers, TimeProvider clock)
     {
         this.endpoint = endpoint;
         this.flow = flow;
+        this.clock = clock;
         CallId = $"{SipEndpoint.NewToken()}{SipEndpoint.NewToken()}@yunke";
         var local = InboundLeg.Address(flow.LocalEndPoint);
         invite = new SipRequest("INVITE", contact);
@@ -40,7 +40,8 @@ public sealed class AgentLeg
         invite.Headers.Add(SipHeaderNames.CallId, CallId);
         invite.Headers.Add(SipHeaderNames.CSeq, "1 INVITE");
         invite.Headers.Add(SipHeaderNames.Contact, $"<sip:yunke@{local};transport={flow.ViaTransport.ToLowerInvariant()}>");
-        invite.Headers.Add(SipHeaderNames.Allow, "INVITE, ACK, CANCEL, BYE, OPTIONS");
+        invite.Headers.Add(SipHeaderNames.Allow, CallHeaders.Allow);
+        sessionTimers.AddTo(invite);
         if (autoAnswerAfter is { } seconds)
         {
             // The conventions phones follow for intercom/auto-answer: Call-Info answer-after (Polycom, Yealink,
@@ -52,6 +53,10 @@ public sealed class AgentLeg
     }
 
     public string CallId { get; }
+    /// <summary>The dialog, once the phone answered with a 2xx.</summary>
+    public LegDialog? Dialog { get; private set; }
+    /// <summary>The session timer the phone's 2xx granted, if any.</summary>
+    public SessionTerms? SessionTerms { get; private set; }
 
     /// <summary>Sends the INVITE; completes with the final response (a 408 when the phone never answered at all).</summary>
     public async Task<SipResponse> InviteAsync()
@@ -61,9 +66,15 @@ public sealed class AgentLeg
         provisional.TrySetResult();
         if (response.IsSuccess)
         {
-            remote = response.To;
-            remoteTarget = response.Contacts.FirstOrDefault()?.Address?.Uri ?? invite.Uri;
-            Ack();
+            // The route set is the 2xx's Record-Route in reverse (RFC 3261 12.1.2).
+            var routes = response.Headers.GetValues(SipHeaderNames.RecordRoute);
+            routes.Reverse();
+            Dialog = new LegDialog(endpoint, flow, clock, CallId, invite.Headers.Get(SipHeaderNames.From)!, response.Headers.Get(SipHeaderNames.To)!,
+                response.Contacts.FirstOrDefault()?.Address?.Uri ?? invite.Uri, routes, invite.Headers.Get(SipHeaderNames.Contact)!,
+                localCSeq: 1, remoteCSeq: 0,
+                peerAllowsUpdate: response.Headers.GetValues(SipHeaderNames.Allow).Contains("UPDATE", StringComparer.OrdinalIgnoreCase));
+            SessionTerms = SessionTerms.FromAnswerToUs(response);
+            Dialog.Acknowledge(invite, response);
         }
         return response;
     }
@@ -90,19 +101,6 @@ public sealed class AgentLeg
     }
 
     /// <summary>Ends the answered dialog.</summary>
-    public Task<SipResponse> ByeAsync() => endpoint.SendRequestAsync(InDialog("BYE", Interlocked.Increment(ref cseq)), flow);
-
-    private void Ack() => flow.Send(InDialog("ACK", 1));
-
-    private SipRequest InDialog(string method, uint number)
-    {
-        var request = new SipRequest(method, remoteTarget ?? invite.Uri);
-        request.Headers.Add(SipHeaderNames.Via, $"SIP/2.0/{flow.ViaTransport} {InboundLeg.Address(flow.LocalEndPoint)};branch={SipEndpoint.NewBranch()};rport");
-        request.Headers.Add(SipHeaderNames.MaxForwards, "70");
-        request.Headers.Add(SipHeaderNames.From, invite.Headers.Get(SipHeaderNames.From)!);
-        request.Headers.Add(SipHeaderNames.To, remote?.ToString() ?? invite.Headers.Get(SipHeaderNames.To)!);
-        request.Headers.Add(SipHeaderNames.CallId, CallId);
-        request.Headers.Add(SipHeaderNames.CSeq, $"{number.ToString(CultureInfo.InvariantCulture)} {method}");
-        return request;
-    }
+    public Task<SipResponse> ByeAsync() =>
+        Dialog?.ByeAsync() ?? Task.FromResult(SipResponse.CreateFor(invite, 481, "Call/Transaction Does Not Exist"));
 }

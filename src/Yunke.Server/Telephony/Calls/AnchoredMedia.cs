@@ -11,49 +11,116 @@ namespace Yunke.Server.Telephony.Calls;
 /// Media anchored on Yunke: each leg talks RTP to a session on Yunke's ports (the caller's answer and the
 /// agent's offer both point at Yunke), the relay joins them (transcoding PCMU/PCMA when the legs chose
 /// differently, passing telephone events) and the recorder mixes both directions into one WAV. The caller
-/// is answered with early media at once and hears ringback while it waits.
+/// is answered with early media at once and hears the queue prompt (or ringback) while it waits, and hold
+/// music while held.
 /// </summary>
-public sealed class AnchoredMedia(RtpPortAllocator ports, string host, TimeProvider clock) : ICallMedia
+public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPrompts prompts, TimeProvider clock) : ICallMedia
 {
-    /// <summary>The Chinese ringback tone: 450 Hz, 1 s on, 4 s off (GB/T 3380); queue prompts from WAV files come later.</summary>
-    private static readonly AudioClip Ringback = AudioClip.Tone([450], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4));
-
+    private readonly Lock sync = new();
     private readonly string sessionId = clock.GetUtcNow().UtcTicks.ToString(CultureInfo.InvariantCulture);
+    // What Yunke last described to each side, and that description's o= version (RFC 3264 8: it goes up with each change).
+    private readonly Dictionary<CallSide, (SdpSession Sdp, int Version)> described = [];
     private RtpSession? callerSide;
     private RtpSession? agentSide;
     private WavPlayer? ringback;
+    private WavPlayer? holdMusic;
     private RtpRelay? relay;
     private CallRecorder? recorder;
 
     public SdpSession? AnswerForCaller(SdpSession offer)
     {
         Open();
+        return Renegotiate(CallSide.Customer, offer);
+    }
+
+    public SdpSession? Renegotiate(CallSide side, SdpSession offer)
+    {
+        var session = Session(side);
         var answer = SdpOfferAnswer.CreateAnswer(offer, Origin(), host,
-            new Dictionary<string, SdpLocalMedia> { ["audio"] = new(callerSide!.LocalEndPoint.Port, CallCodecs.Audio) });
+            new Dictionary<string, SdpLocalMedia> { ["audio"] = new(session.LocalEndPoint.Port, CallCodecs.Audio) });
         var answered = answer.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected);
         var offered = offer.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected);
         if (answered is null || offered is null || Registry(answered) is not { } codecs || FirstAudio(answered) is not { } pt) return null;
-        callerSide.SetPeer(new RtpPeer(EndPoint(offer, offered), codecs, pt));
-        return answer;
+        var at = EndPoint(offer, offered);
+        if (at?.Address.Equals(IPAddress.Any) == true)
+        {
+            // Hold the RFC 2543 way (c=0.0.0.0, RFC 3264 8.4): the phone will not receive; where it was stays the peer.
+            answered.Direction = answered.Direction is SdpDirection.SendRecv or SdpDirection.RecvOnly ? SdpDirection.RecvOnly : SdpDirection.Inactive;
+            at = session.Peer?.RtpEndPoint;
+        }
+        session.SetPeer(new RtpPeer(at, codecs, pt));
+        return Describe(side, answer);
     }
 
     public void PlayRingback()
     {
         if (callerSide is null || ringback is not null) return;
-        ringback = new WavPlayer(callerSide, Ringback, loop: true, clock);
+        ringback = new WavPlayer(callerSide, prompts.Queue, loop: true, clock);
         ringback.Start();
     }
 
     public SdpSession OfferForAgent()
     {
         Open();
-        return Offer(agentSide!);
+        return Reoffer(CallSide.Agent, SdpDirection.SendRecv);
     }
 
     public SdpSession OfferForCustomer()
     {
         Open();
-        return Offer(callerSide!);
+        return Reoffer(CallSide.Customer, SdpDirection.SendRecv);
+    }
+
+    public SdpSession Reoffer(CallSide side, SdpDirection direction) => Describe(side, Offer(Session(side), direction));
+
+    public bool Reanswered(CallSide side, SdpSession answer) => Answered(Session(side), answer);
+
+    public SdpSession Current(CallSide side)
+    {
+        lock (sync) return described[side].Sdp;
+    }
+
+    public void Route(bool customerToAgent, bool agentToCustomer, bool music)
+    {
+        lock (sync)
+        {
+            if (relay is null || callerSide is null) return;
+            // The relay and a player must not feed the customer's session at once: the player only plays while the relay is off.
+            relay.ForwardAToB = customerToAgent;
+            relay.ForwardBToA = agentToCustomer && !music;
+            if (music && holdMusic is null)
+            {
+                holdMusic = new WavPlayer(callerSide, prompts.Hold, loop: true, clock);
+                holdMusic.Start();
+            }
+            else if (!music && holdMusic is not null)
+            {
+                holdMusic.Stop();
+                holdMusic = null;
+            }
+        }
+    }
+
+    public TimeSpan? SinceLastPacket(CallSide side) => Session(side).SinceLastPacket;
+
+    private RtpSession Session(CallSide side) =>
+        (side == CallSide.Customer ? callerSide : agentSide) ?? throw new InvalidOperationException("The media is not open.");
+
+    /// <summary>Gives the description the o= version it needs: the last one again when nothing changed, the next when something did.</summary>
+    private SdpSession Describe(CallSide side, SdpSession sdp)
+    {
+        lock (sync)
+        {
+            var version = 1;
+            if (described.TryGetValue(side, out var last))
+            {
+                sdp.Origin = last.Sdp.Origin;
+                version = sdp.ToString() == last.Sdp.ToString() ? last.Version : last.Version + 1;
+            }
+            sdp.Origin = Origin(version);
+            described[side] = (sdp, version);
+            return sdp;
+        }
     }
 
     public bool AgentAnswered(SdpSession agentAnswer) => Answered(agentSide, agentAnswer);
@@ -75,7 +142,7 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, TimeProvi
     }
 
     /// <summary>Yunke's offer from one of its sessions: PCMU, PCMA and telephone events.</summary>
-    private SdpSession Offer(RtpSession session)
+    private SdpSession Offer(RtpSession session, SdpDirection direction)
     {
         var sdp = NewSession();
         var audio = new SdpMedia { Type = "audio", Port = session.LocalEndPoint.Port, Protocol = "RTP/AVP" };
@@ -86,7 +153,7 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, TimeProvi
             if (codec.Fmtp is { } fmtp) audio.Attributes.Add(new SdpAttribute("fmtp", $"{pt} {fmtp}"));
         }
         audio.Attributes.Add(new SdpAttribute("ptime", "20"));
-        audio.Direction = SdpDirection.SendRecv;
+        audio.Direction = direction;
         sdp.Media.Add(audio);
         return sdp;
     }
@@ -103,13 +170,14 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, TimeProvi
             recorder.Attach(callerSide);
             recorder.Attach(agentSide);
         }
-        relay = new RtpRelay(callerSide, agentSide);
+        lock (sync) relay = new RtpRelay(callerSide, agentSide);
         return recorder is not null;
     }
 
     public async ValueTask DisposeAsync()
     {
         if (ringback is not null) await ringback.DisposeAsync();
+        if (holdMusic is not null) await holdMusic.DisposeAsync();
         relay?.Dispose();
         recorder?.Dispose();
         if (callerSide is not null) await callerSide.DisposeAsync();
@@ -136,7 +204,8 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, TimeProvi
     private static IPEndPoint? EndPoint(SdpSession sdp, SdpMedia media) =>
         sdp.ConnectionOf(media) is { } c && IPAddress.TryParse(c.Address, out var address) ? new IPEndPoint(address, media.Port) : null;
 
-    private SdpOrigin Origin() => new("yunke", sessionId, "1", "IN", host.Contains(':') ? "IP6" : "IP4", host);
+    private SdpOrigin Origin(int version = 1) =>
+        new("yunke", sessionId, version.ToString(CultureInfo.InvariantCulture), "IN", host.Contains(':') ? "IP6" : "IP4", host);
 
     private SdpSession NewSession()
     {
@@ -147,7 +216,7 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, TimeProvi
 }
 
 /// <summary>Opens anchored media for each call on the <c>Yunke:Rtp</c> port range of <c>Yunke:Sip:Host</c>.</summary>
-public sealed class AnchoredMediaFactory(RtpPortAllocator ports, string host, TimeProvider clock) : ICallMediaFactory
+public sealed class AnchoredMediaFactory(RtpPortAllocator ports, string host, CallPrompts prompts, TimeProvider clock) : ICallMediaFactory
 {
-    public ICallMedia Open() => new AnchoredMedia(ports, host, clock);
+    public ICallMedia Open() => new AnchoredMedia(ports, host, prompts, clock);
 }

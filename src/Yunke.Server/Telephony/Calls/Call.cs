@@ -6,8 +6,8 @@ using Yunke.Sip.Sdp;
 
 namespace Yunke.Server.Telephony.Calls;
 
-/// <summary>Who ended a talking call: a phone's BYE, the workbench, or the server stopping.</summary>
-public enum HangupSide { Caller, Agent, Api, Shutdown }
+/// <summary>Who ended a talking call: a phone's BYE, the workbench, or Yunke itself (a dead call, an expired session).</summary>
+public enum HangupSide { Caller, Agent, Api, Yunke }
 
 /// <summary>
 /// One inbound call through a skill queue, as one sequence: answer the caller with early media and ringback,
@@ -25,6 +25,7 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
     private TaskCompletionSource agentRejects = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTime? answeredAt;
     private string? recordingFile;
+    private string? endedBecause;
 
     public Guid Id { get; } = Guid.CreateVersion7();
     public Guid TenantId => tenantId;
@@ -46,10 +47,19 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
 
     public void HangUp(HangupSide side) => hungUp.TrySetResult(side);
 
+    /// <summary>The talking part, once both legs answered: hold, mute, re-INVITEs.</summary>
+    public Conversation? Talk { get; private set; }
+
+    private void EndByYunke(string reason)
+    {
+        endedBecause ??= reason;
+        HangUp(HangupSide.Yunke);
+    }
+
     public void EndForShutdown()
     {
         if (caller.Refuse(503, "Service Shutting Down")) callerGone.Cancel();
-        else HangUp(HangupSide.Shutdown);
+        else EndByYunke("the server shut down");
     }
 
     public void ByeOn(string sipCallId) => HangUp(caller.CallId == sipCallId ? HangupSide.Caller : HangupSide.Agent);
@@ -144,7 +154,8 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
     private async Task<(CallResult, string)> TalkAsync(AgentLeg leg, ICallMedia media, SdpSession answer, SdpSession? agentAnswer)
     {
         await MoveAsync(AgentTrigger.Answer);
-        if (agentAnswer is null || !media.AgentAnswered(agentAnswer) || !caller.Answer(answer))
+        var sessionTimer = services.Settings.SessionTimers.ForIncoming(caller.Invite);
+        if (agentAnswer is null || !media.AgentAnswered(agentAnswer) || !caller.Answer(answer, sessionTimer))
         {
             // The phone answered with nothing usable, or the caller left in the same instant.
             _ = leg.ByeAsync();
@@ -157,7 +168,10 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
         var file = $"{Id:N}.wav";
         if (media.Start(services.Recordings.PathOf(file))) recordingFile = file;
 
-        var side = await hungUp.Task;
+        HangupSide side;
+        await using (Talk = new Conversation(services, media, new TalkingLeg(caller.Dialog!, caller.Offer!, SessionTerms.FromOurAnswer(sessionTimer)),
+            new TalkingLeg(leg.Dialog!, agentAnswer, leg.SessionTerms), EndByYunke))
+            side = await hungUp.Task;
         // Not awaited: a phone that has gone away must not hold up the record or the agent's wrap-up for 32 s.
         if (side != HangupSide.Caller) _ = caller.ByeAsync();
         if (side != HangupSide.Agent) _ = leg.ByeAsync();
@@ -166,7 +180,7 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
         {
             HangupSide.Caller => "BYE from the caller",
             HangupSide.Agent => "BYE from the agent",
-            HangupSide.Shutdown => "the server shut down",
+            HangupSide.Yunke => endedBecause!,
             _ => "hung up from the workbench",
         });
     }
@@ -194,7 +208,8 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
             var pending = new Dictionary<Task<SipResponse>, AgentLeg>();
             foreach (var contact in phone.Contacts)
             {
-                var leg = new AgentLeg(services.Endpoint, contact.Flow, contact.Uri, phone.Number, services.Host, caller.Caller, offer, autoAnswer);
+                var leg = new AgentLeg(services.Endpoint, contact.Flow, contact.Uri, phone.Number, services.Host, caller.Caller, offer, autoAnswer,
+                    services.Settings.SessionTimers, services.Clock);
                 AgentLegStarted?.Invoke(this, leg);
                 pending[leg.InviteAsync()] = leg;
             }

@@ -34,9 +34,15 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
     {
         if (incoming.Request.To?.Tag is not null)
         {
-            // Re-INVITEs (hold, session refresh) come with hold/unhold in a later step.
-            incoming.Respond(bySipCallId.ContainsKey(incoming.Request.CallId!) ? 488 : 481,
-                bySipCallId.ContainsKey(incoming.Request.CallId!) ? "Re-INVITE Not Supported Yet" : "Call/Transaction Does Not Exist");
+            InDialog(incoming);
+            return;
+        }
+        if (services.Settings.SessionTimers.TooSmall(incoming.Request) is { } min)
+        {
+            // RFC 4028 8.1: the caller may try again with our Min-SE.
+            var refusal = incoming.CreateResponse(422, "Session Interval Too Small");
+            refusal.Headers.Add(SessionExpires.MinHeader, min.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            incoming.Respond(refusal);
             return;
         }
         var caller = new InboundLeg(incoming, services.Endpoint, services.Clock);
@@ -116,11 +122,37 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
         await SaveAsync(record);
     }
 
-    /// <summary>The caller's ACK for our 2xx (ACKs for error answers end in their transaction and never come here).</summary>
+    /// <summary>
+    /// A re-INVITE or UPDATE inside a call (a phone holds, resumes, moves its media or refreshes the session): the
+    /// conversation answers it. Before both legs are talking there is nothing to change yet: 491, try again later.
+    /// </summary>
+    public void InDialog(SipIncomingRequest incoming)
+    {
+        var callId = incoming.Request.CallId!;
+        if (!bySipCallId.TryGetValue(callId, out var call))
+        {
+            incoming.Respond(481, "Call/Transaction Does Not Exist");
+            return;
+        }
+        if (call.Talk is not { } talk || !talk.Has(callId))
+        {
+            incoming.Respond(491, "Request Pending");
+            return;
+        }
+        talk.OnRequest(callId, incoming);
+    }
+
+    /// <summary>
+    /// An ACK for a 2xx: the caller's for its INVITE, or a phone's for our 2xx to its re-INVITE (ACKs for error
+    /// answers end in their transaction and never come here).
+    /// </summary>
     public void Ack(SipIncomingRequest incoming)
     {
-        if (bySipCallId.TryGetValue(incoming.Request.CallId!, out var call) && call is Call inbound && inbound.Caller.CallId == incoming.Request.CallId)
+        var ack = incoming.Request;
+        if (!bySipCallId.TryGetValue(ack.CallId!, out var call)) return;
+        if (call is Call inbound && inbound.Caller.CallId == ack.CallId && ack.CSeq?.Number == inbound.Caller.Invite.CSeq?.Number)
             inbound.Caller.Acknowledged();
+        else call.Talk?.OnAck(ack.CallId!, ack);
     }
 
     public void Bye(SipIncomingRequest incoming)

@@ -45,3 +45,15 @@ public sealed class CancelHandler(CallController calls) : ISipMethodHandler
         return Task.CompletedTask;
     }
 }
+
+/// <summary>UPDATE inside a call: a session refresh (RFC 4028) or a new offer (RFC 3311).</summary>
+public sealed class UpdateHandler(CallController calls) : ISipMethodHandler
+{
+    public string Method => "UPDATE";
+
+    public Task HandleAsync(SipIncomingRequest incoming)
+    {
+        calls.InDialog(incoming);
+        return Task.CompletedTask;
+    }
+}

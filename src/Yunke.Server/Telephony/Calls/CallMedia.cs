@@ -12,7 +12,7 @@ public interface ICallMedia : IAsyncDisposable
     /// <summary>Inbound calls: Yunke's answer to the caller's offer, given at once (early media); null when there is no codec in common.</summary>
     SdpSession? AnswerForCaller(SdpSession callerOffer);
 
-    /// <summary>The caller hears ringback (over early media) until <see cref="Start"/>.</summary>
+    /// <summary>The caller hears the queue prompt (or ringback when there is none) over early media until <see cref="Start"/>.</summary>
     void PlayRingback();
 
     /// <summary>Yunke's offer to the agent's phone.</summary>
@@ -30,7 +30,28 @@ public interface ICallMedia : IAsyncDisposable
     /// <summary>Both legs answered: ringback stops, relaying starts, recording into <paramref name="recordingPath"/> when given.</summary>
     /// <returns>Whether a recording is being written.</returns>
     bool Start(string? recordingPath);
+
+    /// <summary>Yunke's answer to a phone's new offer (re-INVITE or UPDATE) on the same port; null when there is no codec in common.</summary>
+    SdpSession? Renegotiate(CallSide side, SdpSession offer);
+
+    /// <summary>Yunke's offer for a re-INVITE to one side, in that direction (sendonly to hold, sendrecv to resume).</summary>
+    SdpSession Reoffer(CallSide side, SdpDirection direction);
+
+    /// <summary>The answer to <see cref="Reoffer"/>; false when it has no usable codec.</summary>
+    bool Reanswered(CallSide side, SdpSession answer);
+
+    /// <summary>The SDP Yunke last gave that side (a session refresh by re-INVITE offers it unchanged).</summary>
+    SdpSession Current(CallSide side);
+
+    /// <summary>What flows once talking: each direction of the relay, and the hold music to the customer instead of the agent.</summary>
+    void Route(bool customerToAgent, bool agentToCustomer, bool holdMusic);
+
+    /// <summary>Time since the last RTP packet from that side; null when none came yet.</summary>
+    TimeSpan? SinceLastPacket(CallSide side);
 }
+
+/// <summary>The two sides of a call's media: the customer (the caller, or the one called out to) and the agent's phone.</summary>
+public enum CallSide { Customer, Agent }
 
 /// <summary>Opens the media of each new call.</summary>
 public interface ICallMediaFactory

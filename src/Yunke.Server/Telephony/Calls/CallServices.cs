@@ -4,7 +4,12 @@ using Yunke.Sip.Endpoints;
 namespace Yunke.Server.Telephony.Calls;
 
 /// <summary>Call control settings (<c>Yunke:Calls</c>), and where calls to customers go (<c>Yunke:Sip:Trunk</c>, none when null).</summary>
-public sealed record CallSettings(TimeSpan RingTimeout, System.Net.IPEndPoint? Trunk = null);
+public sealed record CallSettings(TimeSpan RingTimeout, System.Net.IPEndPoint? Trunk = null)
+{
+    /// <summary>No RTP from a leg that should send for this long ends the call.</summary>
+    public TimeSpan MediaTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public SessionTimerSettings SessionTimers { get; init; } = new(1800, 90);
+}
 
 /// <summary>What every call needs from the host, gathered once by the controller.</summary>
 public sealed class CallServices(IServiceProvider provider, AgentPhones phones, ICallMediaFactory media, CallRecordings recordings,

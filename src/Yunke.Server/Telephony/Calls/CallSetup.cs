@@ -13,13 +13,20 @@ public static class CallSetup
         IPEndPoint? trunk = null;
         if (!string.IsNullOrWhiteSpace(sip.Trunk) && !IPEndPoint.TryParse(sip.Trunk, out trunk))
             throw new InvalidOperationException($"Yunke:Sip:Trunk must be an address and port (\"192.0.2.10:5060\"), not \"{sip.Trunk}\".");
-        services.AddSingleton(new CallSettings(TimeSpan.FromSeconds(options.RingTimeoutSeconds), trunk));
+        if (options.MinSessionExpiresSeconds < 1 || options.SessionExpiresSeconds < options.MinSessionExpiresSeconds)
+            throw new InvalidOperationException("Yunke:Calls:SessionExpiresSeconds must be at least Yunke:Calls:MinSessionExpiresSeconds, which must be positive.");
+        services.AddSingleton(new CallSettings(TimeSpan.FromSeconds(options.RingTimeoutSeconds), trunk)
+        {
+            MediaTimeout = TimeSpan.FromSeconds(options.MediaTimeoutSeconds),
+            SessionTimers = new SessionTimerSettings(options.SessionExpiresSeconds, options.MinSessionExpiresSeconds),
+        });
+        services.AddSingleton(CallPrompts.Load(options.QueuePrompt, options.HoldMusic));
         services.AddSingleton<AgentPhones>();
         // RTP binds to the address SIP advertises, so the SDP Yunke writes names where it really listens.
         var address = IPAddress.TryParse(sip.Host, out var parsed) ? parsed : Dns.GetHostAddresses(sip.Host)[0];
         services.AddSingleton(new RtpPortAllocator(address, rtp.PortMin, rtp.PortMax));
         services.AddSingleton<ICallMediaFactory>(sp => new AnchoredMediaFactory(sp.GetRequiredService<RtpPortAllocator>(), sip.Host,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<CallPrompts>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CallServices>();
         services.AddSingleton<CallController>();
         services.AddScoped<AgentCalls>();
@@ -27,6 +34,7 @@ public static class CallSetup
         services.AddSingleton<ISipMethodHandler, AckHandler>();
         services.AddSingleton<ISipMethodHandler, ByeHandler>();
         services.AddSingleton<ISipMethodHandler, CancelHandler>();
+        services.AddSingleton<ISipMethodHandler, UpdateHandler>();
         return services;
     }
 }

@@ -13,10 +13,8 @@ namespace Yunke.Server.Telephony.Calls;
 public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, TimeProvider clock)
 {
     private readonly Lock sync = new();
-    private readonly TaskCompletionSource acked = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SipResponse? final;
-    private ITimer? repeat;
-    private uint cseq;
+    private OkRepeater? repeat;
 
     public SipRequest Invite => invite.Request;
     public string CallId => Invite.CallId!;
@@ -27,6 +25,8 @@ public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, 
     public SdpSession? Offer => Invite.Body.IsEmpty || !SdpSession.TryParse(Invite.BodyText, out var sdp, out _) ? null : sdp;
     /// <summary>True once a final response went out: a CANCEL then changes nothing (RFC 3261 9.2).</summary>
     public bool IsAnswered { get { lock (sync) return final is not null; } }
+    /// <summary>The dialog, once answered with a 2xx.</summary>
+    public LegDialog? Dialog { get; private set; }
 
     /// <summary>183 with Yunke's answer: the caller hears what Yunke plays (ringback, prompts) before the call is answered.</summary>
     public void EarlyMedia(SdpSession answer)
@@ -44,14 +44,29 @@ public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, 
         return SendFinal(response);
     }
 
-    /// <summary>200 OK with the answer SDP (the same as the early one); repeated until the ACK (over UDP).</summary>
-    public bool Answer(SdpSession answer)
+    /// <summary>
+    /// 200 OK with the answer SDP (the same as the early one) and the session timer Yunke grants (RFC 4028 9);
+    /// repeated until the ACK (over UDP).
+    /// </summary>
+    public bool Answer(SdpSession answer, SessionExpires sessionTimer)
     {
         var ok = WithContact(invite.CreateResponse(200, "OK"));
+        sessionTimer.AddTo(ok, Invite);
+        ok.Headers.Add(SipHeaderNames.Allow, CallHeaders.Allow);
         ok.SetBody("application/sdp", answer.ToString());
+        var flow = invite.Inbound.Flow;
+        // Our side of the dialog: To of the INVITE with our tag is our From, the caller's From our To; the proxies
+        // that asked to stay in it are the route set, in order (RFC 3261 12.1.1).
+        var ours = Invite.To!;
+        ours.Tag = invite.ToTag;
+        var dialog = new LegDialog(endpoint, flow, clock, CallId, ours.ToString(), Invite.Headers.Get(SipHeaderNames.From)!,
+            Invite.Contacts.FirstOrDefault()?.Address?.Uri ?? Invite.From!.Uri, Invite.Headers.GetValues(SipHeaderNames.RecordRoute),
+            ok.Headers.Get(SipHeaderNames.Contact)!, localCSeq: 0, remoteCSeq: Invite.CSeq?.Number ?? 0,
+            peerAllowsUpdate: Invite.Headers.GetValues(SipHeaderNames.Allow).Contains("UPDATE", StringComparer.OrdinalIgnoreCase));
         if (!SendFinal(ok)) return false;
-        if (!invite.Inbound.Flow.IsReliable) Repeat(ok, TimeSpan.FromMilliseconds(500), clock.GetUtcNow() + TimeSpan.FromSeconds(32));
-        else acked.TrySetResult();
+        Dialog = dialog;
+        if (!flow.IsReliable)
+            lock (sync) repeat = new OkRepeater(flow, clock, ok);
         return true;
     }
 
@@ -63,27 +78,11 @@ public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, 
             repeat?.Dispose();
             repeat = null;
         }
-        acked.TrySetResult();
     }
 
     /// <summary>Ends the answered call from our side.</summary>
-    public Task<SipResponse> ByeAsync()
-    {
-        var bye = new SipRequest("BYE", Invite.Contacts.FirstOrDefault()?.Address?.Uri ?? Invite.From!.Uri);
-        var flow = invite.Inbound.Flow;
-        bye.Headers.Add(SipHeaderNames.Via, $"SIP/2.0/{flow.ViaTransport} {Address(flow.LocalEndPoint)};branch={SipEndpoint.NewBranch()};rport");
-        bye.Headers.Add(SipHeaderNames.MaxForwards, "70");
-        // Through the proxies that asked to stay in the dialog (RFC 3261 12.1.1: the UAS keeps Record-Route in order).
-        foreach (var route in Invite.Headers.GetValues(SipHeaderNames.RecordRoute)) bye.Headers.Add(SipHeaderNames.Route, route);
-        // Our side of the dialog: To of the INVITE with our tag is our From, the caller's From our To.
-        var ours = Invite.To!;
-        ours.Tag = invite.ToTag;
-        bye.Headers.Add(SipHeaderNames.From, ours.ToString());
-        bye.Headers.Add(SipHeaderNames.To, Invite.Headers.Get(SipHeaderNames.From)!);
-        bye.Headers.Add(SipHeaderNames.CallId, CallId);
-        bye.Headers.Add(SipHeaderNames.CSeq, $"{Interlocked.Increment(ref cseq)} BYE");
-        return endpoint.SendRequestAsync(bye, flow);
-    }
+    public Task<SipResponse> ByeAsync() =>
+        Dialog?.ByeAsync() ?? Task.FromResult(SipResponse.CreateFor(Invite, 481, "Call/Transaction Does Not Exist"));
 
     private bool SendFinal(SipResponse response)
     {
@@ -99,20 +98,6 @@ public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, 
     private void Send(SipResponse response)
     {
         if (invite.Transaction is InviteServerTransaction { State: SipTransactionState.Proceeding }) invite.Respond(response);
-    }
-
-    private void Repeat(SipResponse ok, TimeSpan interval, DateTimeOffset giveUp)
-    {
-        lock (sync)
-        {
-            repeat?.Dispose();
-            repeat = clock.CreateTimer(_ =>
-            {
-                if (acked.Task.IsCompleted || clock.GetUtcNow() > giveUp) return;
-                invite.Inbound.Flow.Send(ok);
-                Repeat(ok, interval * 2 < TimeSpan.FromSeconds(4) ? interval * 2 : TimeSpan.FromSeconds(4), giveUp);
-            }, null, interval, Timeout.InfiniteTimeSpan);
-        }
     }
 
     private SipResponse WithContact(SipResponse response)

@@ -18,6 +18,8 @@ public interface IActiveCall
     /// <summary>A BYE came on the leg with this SIP Call-ID.</summary>
     void ByeOn(string sipCallId);
     void HangUp(HangupSide side);
+    /// <summary>The talking part, once both legs answered; null before (and after).</summary>
+    Conversation? Talk { get; }
     /// <summary>The host stops: an answered call is hung up on both sides, one not answered yet is refused.</summary>
     void EndForShutdown();
 }
@@ -35,6 +37,7 @@ public sealed class OutboundCall(Guid tenantId, string agentId, string customer,
     private AgentLeg? customerLeg;
     private DateTime? answeredAt;
     private string? recordingFile;
+    private string? endedBecause;
 
     public Guid Id { get; } = Guid.CreateVersion7();
     public Guid TenantId => tenantId;
@@ -49,7 +52,15 @@ public sealed class OutboundCall(Guid tenantId, string agentId, string customer,
 
     public void HangUp(HangupSide side) => hungUp.TrySetResult(side);
 
-    public void EndForShutdown() => HangUp(HangupSide.Shutdown);
+    public Conversation? Talk { get; private set; }
+
+    private void EndByYunke(string reason)
+    {
+        endedBecause ??= reason;
+        HangUp(HangupSide.Yunke);
+    }
+
+    public void EndForShutdown() => EndByYunke("the server shut down");
 
     /// <summary>Puts the agent in ringing for this call; throws the refusal (409) when the agent cannot take it.</summary>
     public Task OfferAsync() => states.ApplyAsync(agentId, AgentTrigger.Offer, Id);
@@ -84,7 +95,8 @@ public sealed class OutboundCall(Guid tenantId, string agentId, string customer,
         var pending = new Dictionary<Task<SipResponse>, AgentLeg>();
         foreach (var contact in phone.Contacts)
         {
-            var leg = new AgentLeg(services.Endpoint, contact.Flow, contact.Uri, phone.Number, services.Host, customer, offer, autoAnswerAfter: 0);
+            var leg = new AgentLeg(services.Endpoint, contact.Flow, contact.Uri, phone.Number, services.Host, customer, offer, autoAnswerAfter: 0,
+                services.Settings.SessionTimers, services.Clock);
             LegStarted?.Invoke(this, leg);
             pending[leg.InviteAsync()] = leg;
         }
@@ -114,7 +126,8 @@ public sealed class OutboundCall(Guid tenantId, string agentId, string customer,
         // The customer, through the trunk, showing the tenant's number.
         var flow = await services.Endpoint.Transports.OfType<Sip.Transports.SipUdpTransport>().First().GetFlowAsync(trunk);
         var target = SipUri.Parse($"sip:{customer}@{trunk}");
-        customerLeg = new AgentLeg(services.Endpoint, flow, target, customer, trunk.Address.ToString(), callerId, media.OfferForCustomer(), null);
+        customerLeg = new AgentLeg(services.Endpoint, flow, target, customer, trunk.Address.ToString(), callerId, media.OfferForCustomer(), null,
+            services.Settings.SessionTimers, services.Clock);
         LegStarted?.Invoke(this, customerLeg);
         var customerInvite = customerLeg.InviteAsync();
         if (await Task.WhenAny(customerInvite, hungUp.Task) != customerInvite)
@@ -138,7 +151,10 @@ public sealed class OutboundCall(Guid tenantId, string agentId, string customer,
         var file = $"{Id:N}.wav";
         if (media.Start(services.Recordings.PathOf(file))) recordingFile = file;
 
-        var side = await hungUp.Task;
+        HangupSide side;
+        await using (Talk = new Conversation(services, media, new TalkingLeg(customerLeg.Dialog!, customerAnswer, customerLeg.SessionTerms),
+            new TalkingLeg(agent.Dialog!, agentAnswer, agent.SessionTerms), EndByYunke))
+            side = await hungUp.Task;
         if (side != HangupSide.Caller) _ = customerLeg.ByeAsync();
         if (side != HangupSide.Agent) _ = agent.ByeAsync();
         // No queue, so no wrap-up time: the agent is idle again at once.
@@ -147,7 +163,7 @@ public sealed class OutboundCall(Guid tenantId, string agentId, string customer,
         {
             HangupSide.Caller => "BYE from the customer",
             HangupSide.Agent => "BYE from the agent",
-            HangupSide.Shutdown => "the server shut down",
+            HangupSide.Yunke => endedBecause!,
             _ => "hung up from the workbench",
         });
     }
