@@ -16,7 +16,7 @@ namespace Yunke.EndToEnd.Tests.Sip;
 public sealed partial class CallTests(YunkeServer server, ITestOutputHelper log) : IAsyncLifetime
 {
     private const double CallerTone = 1000, AgentTone = 600, NeitherTone = 1400;
-    private static readonly Lazy<byte[]> CallerPcap = new(() => Tones.RtpPcap(CallerTone, TimeSpan.FromSeconds(6)));
+    private static readonly Lazy<byte[]> CallerPcap = new(() => Tones.RtpPcap(CallerTone, TimeSpan.FromSeconds(12)));
 
     private readonly List<IAsyncDisposable> disposables = [];
     private readonly List<CallCenter> centers = [];
@@ -89,6 +89,37 @@ public sealed partial class CallTests(YunkeServer server, ITestOutputHelper log)
         var neither = Tones.Power(samples, NeitherTone);
         Tones.Power(samples, CallerTone).ShouldBeGreaterThan(100 * neither, "the caller's tone is in the recording");
         Tones.Power(samples, AgentTone).ShouldBeGreaterThan(100 * neither, "the softphone's tone is in the recording");
+    }
+
+    [Fact]
+    public async Task Hold_from_the_workbench_reinvites_both_phones_and_stops_the_audio_until_it_is_resumed()
+    {
+        var center = await OpenAsync();
+        var agent = center.Agents[0];
+        var phonePort = await ReadyAsync(center, agent);
+        var media = Keep(new RtpPhone(AgentTone, CallerTone));
+        var phone = StartPhone("phone-held.xml", phonePort, rtpPort: media.Port);
+        var caller = Keep(Sipp.Start("caller-held.xml", CallerOptions(center.Number, talk: TimeSpan.FromSeconds(2))));
+        await center.EventuallyAsync(agent, "talking");
+        await EventuallyAsync(() => media.Heard(CallerTone) > 25, $"the caller's audio reaches the agent before the hold: {media}");
+
+        await agent.ActAsync("hold");
+        // Both phones are told: the customer only listens (hold music), the agent's phone is inactive.
+        await EventuallyAsync(() => caller.Messages.Contains("a=sendonly") && phone.Messages.Contains("a=inactive"), "both phones got a hold re-INVITE");
+        await Task.Delay(300);
+        var beforeHold = media.Heard(CallerTone);
+        await Task.Delay(1500);
+        var whileHeld = media.Heard(CallerTone) - beforeHold;
+        whileHeld.ShouldBeLessThanOrEqualTo(3, $"nothing of the caller reaches the agent while held: {media}");
+
+        await agent.ActAsync("unhold");
+        await EventuallyAsync(() => media.Heard(CallerTone) > beforeHold + whileHeld + 25, $"the caller is heard again after the resume: {media}");
+
+        var run = await caller.WaitAsync();
+        run.ExitCode.ShouldBe(0, "the caller took the hold (sendonly) and resume (sendrecv) re-INVITEs, then hung up:\n" + run);
+        var held = await phone.WaitAsync();
+        held.ExitCode.ShouldBe(0, "the agent's phone took the hold (inactive) and resume re-INVITEs:\n" + held);
+        (await center.CallsAsync()).Single().Str("result").ShouldBe("answered");
     }
 
     [Fact]
