@@ -84,7 +84,7 @@ public static class CallEndpoints
         Func<Conversation, (string Code, string Message)?> change)
     {
         var (states, agentId) = await workbench.OwnAsync(http.Actor(), http.RequestAborted);
-        if (states.Get(agentId).State != AgentState.Talking || calls.OfAgent(states, agentId)?.Talk is not { } talk)
+        if (states.Get(agentId).State != AgentState.Talking || calls.OfAgent(states, agentId)?.Talk is not { IsOver: false } talk)
             throw YunkeException.Conflict("noCallInProgress", "The agent is not talking on a call.");
         if (change(talk) is { } refused) throw YunkeException.Conflict(refused.Code, refused.Message);
         return WorkbenchEndpoints.StateView.From(states.Get(agentId), talk);
