@@ -105,6 +105,14 @@ public sealed class TenantAgentStates : IAsyncDisposable
         return count.Task;
     }
 
+    /// <summary>The queues the ACD offers this agent calls from (a snapshot, like <see cref="WaitingCountAsync"/>).</summary>
+    public Task<IReadOnlyList<Guid>> QueuesOfAsync(string agentId)
+    {
+        var queues = new TaskCompletionSource<IReadOnlyList<Guid>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() => queues.TrySetResult([.. idle.QueuesOf(agentId)]));
+        return queues.Task;
+    }
+
     private void Post(Action work)
     {
         if (!inbox.Writer.TryWrite(work)) throw new ObjectDisposedException(nameof(TenantAgentStates));

@@ -3,6 +3,7 @@ using Yunke.Core.Agents;
 using Yunke.Core.Common;
 using Yunke.Core.Numbers;
 using Yunke.Core.Persistence;
+using Yunke.Core.SkillQueues;
 using Yunke.Core.Staff;
 
 namespace Yunke.Core.Calls;
@@ -19,12 +20,16 @@ public sealed record CallRecordings(string Directory)
 /// </summary>
 public sealed class CallService(YunkeDb db, StaffPermissions permissions, AgentService agents, CallRecordings recordings)
 {
-    public sealed record CallView(Guid Id, CallDirection Direction, string Caller, string Callee, Guid? SkillQueueId, string? AgentId,
-        DateTime OfferedAt, DateTime? AnsweredAt, DateTime EndedAt, int WaitSeconds, int TalkSeconds, CallResult Result, string? Reason,
-        string? RecordingUrl)
+    /// <summary>Who may open call records at all; <see cref="VisibleAsync"/> narrows an agent to its own calls.</summary>
+    public static readonly IReadOnlyList<string> ReadPermissions = [Permissions.CallsMonitor, Permissions.ReportsView, Permissions.WorkbenchUse];
+
+    public sealed record CallView(Guid Id, CallDirection Direction, string Caller, string Callee, Guid? SkillQueueId, string? SkillQueueName,
+        string? AgentId, DateTime OfferedAt, DateTime? AnsweredAt, DateTime EndedAt, int WaitSeconds, int TalkSeconds, CallResult Result,
+        string? Reason, string? RecordingUrl)
     {
-        public static CallView From(CallRecord c) => new(c.Id, c.Direction, c.Caller, c.Callee, c.SkillQueueId, c.AgentId,
-            c.OfferedAt, c.AnsweredAt, c.EndedAt, c.WaitSeconds, c.TalkSeconds, c.Result, c.Reason,
+        /// <summary>The queue's name as it is now (null once the queue is deleted: the record keeps its id).</summary>
+        public static CallView From(CallRecord c, string? queueName) => new(c.Id, c.Direction, c.Caller, c.Callee, c.SkillQueueId, queueName,
+            c.AgentId, c.OfferedAt, c.AnsweredAt, c.EndedAt, c.WaitSeconds, c.TalkSeconds, c.Result, c.Reason,
             c.RecordingFile is null ? null : $"/api/v1/calls/{c.Id}/recording");
     }
 
@@ -35,11 +40,16 @@ public sealed class CallService(YunkeDb db, StaffPermissions permissions, AgentS
         var query = await VisibleAsync(actor, ct);
         if (from is { } f) query = query.Where(c => c.OfferedAt >= f.ToUniversalTime());
         if (to is { } t) query = query.Where(c => c.OfferedAt < t.ToUniversalTime());
-        return await query.OrderByDescending(c => c.OfferedAt).ThenByDescending(c => c.Id).ToPageAsync(page, CallView.From, ct);
+        var records = await query.OrderByDescending(c => c.OfferedAt).ThenByDescending(c => c.Id).ToPageAsync(page, c => c, ct);
+        var names = await QueueNamesAsync(records.Items, ct);
+        return new Page<CallView>(records.Items.Select(c => CallView.From(c, QueueName(names, c))).ToList(), records.Total);
     }
 
-    public async Task<CallView> GetAsync(Actor actor, Guid id, CancellationToken ct = default) =>
-        CallView.From(await FindAsync(actor, id, ct));
+    public async Task<CallView> GetAsync(Actor actor, Guid id, CancellationToken ct = default)
+    {
+        var call = await FindAsync(actor, id, ct);
+        return CallView.From(call, QueueName(await QueueNamesAsync([call], ct), call));
+    }
 
     /// <summary>The call's recording file; 404 when the call was not recorded or the file is gone.</summary>
     public async Task<string> RecordingPathAsync(Actor actor, Guid id, CancellationToken ct = default)
@@ -63,6 +73,16 @@ public sealed class CallService(YunkeDb db, StaffPermissions permissions, AgentS
         db.Add(record);
         await db.SaveChangesAsync(ct);
     }
+
+    /// <summary>The names of the queues a page of calls went through, in one query.</summary>
+    private async Task<Dictionary<Guid, string>> QueueNamesAsync(IReadOnlyCollection<CallRecord> calls, CancellationToken ct)
+    {
+        var ids = calls.Where(c => c.SkillQueueId is not null).Select(c => c.SkillQueueId!.Value).Distinct().ToList();
+        return ids.Count == 0 ? [] : await db.Set<SkillQueue>().AsNoTracking().Where(q => ids.Contains(q.Id)).ToDictionaryAsync(q => q.Id, q => q.Name, ct);
+    }
+
+    private static string? QueueName(Dictionary<Guid, string> names, CallRecord call) =>
+        call.SkillQueueId is { } id && names.TryGetValue(id, out var name) ? name : null;
 
     private async Task<CallRecord> FindAsync(Actor actor, Guid id, CancellationToken ct) =>
         await (await VisibleAsync(actor, ct)).FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw YunkeException.NotFound("call");

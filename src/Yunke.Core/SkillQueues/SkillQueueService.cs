@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Yunke.Core.Agents;
+using Yunke.Core.AgentStates;
 using Yunke.Core.Audit;
 using Yunke.Core.CalledRoutes;
 using Yunke.Core.Common;
@@ -9,7 +10,7 @@ using Yunke.Core.Staff;
 namespace Yunke.Core.SkillQueues;
 
 /// <summary>The tenant admin's skill queues (配置中心 > 员工中心 > 技能队列).</summary>
-public sealed class SkillQueueService(YunkeDb db, StaffPermissions permissions, TimeProvider clock)
+public sealed class SkillQueueService(YunkeDb db, StaffPermissions permissions, AgentStateHub hub, TimeProvider clock)
 {
     public const int MaxNameLength = 64;
     public const int MaxQueueLengthLimit = 1000;
@@ -91,6 +92,14 @@ public sealed class SkillQueueService(YunkeDb db, StaffPermissions permissions, 
         db.Audit(actor, clock.GetUtcNow().UtcDateTime, "skillQueue.deleted", queue.Name,
             links.Count == 0 ? "" : $"unlinked from agents {string.Join(", ", links.Select(l => l.AgentId).Order())}");
         await db.SaveChangesAsync(ct);
+        if (links.Count == 0) return;
+        // The ACD must stop offering the deleted queue's calls to its former agents now, not at their next re-bind.
+        var agents = links.Select(l => l.AgentId).ToHashSet();
+        var remaining = await db.Set<AgentSkill>().AsNoTracking().Where(s => s.TenantId == tenant && agents.Contains(s.AgentId))
+            .Select(s => new { s.AgentId, s.SkillQueueId }).ToListAsync(ct);
+        var states = await hub.ForTenantAsync(tenant);
+        foreach (var agentId in agents)
+            states.SetSkills(agentId, [.. remaining.Where(s => s.AgentId == agentId).Select(s => s.SkillQueueId)]);
     }
 
     private async Task<SkillQueue> FindAsync(Guid tenant, Guid id, CancellationToken ct) =>

@@ -23,8 +23,7 @@ public static class WorkbenchEndpoints
         public static StateView From(AgentStatus s) => new(s.AgentId, s.State, s.CallId, s.Since, s.Until);
 
         /// <summary>The state with what the agent's call in progress adds to it.</summary>
-        public static StateView From(AgentStatus s, Conversation? talk) =>
-            From(s) with { Held = talk?.Held ?? false, Muted = talk?.Muted ?? false };
+        public static StateView From(AgentCalls.Desk desk) => From(desk.Status) with { Held = desk.Held, Muted = desk.Muted };
     }
 
     public sealed record RestRequest(int? Minutes);
@@ -32,11 +31,8 @@ public static class WorkbenchEndpoints
     public static void MapWorkbenchEndpoints(this RouteGroupBuilder api)
     {
         var agent = api.MapGroup("/agent").RequirePermission(Permissions.WorkbenchUse);
-        agent.MapGet("/state", async (Workbench workbench, CallController calls, HttpContext http) =>
-            {
-                var (states, agentId) = await workbench.OwnAsync(http.Actor(), http.RequestAborted);
-                return StateView.From(states.Get(agentId), calls.OfAgent(states, agentId)?.Talk);
-            })
+        agent.MapGet("/state", async (AgentCalls control, HttpContext http) =>
+                StateView.From(await control.StateAsync(http.Actor(), http.RequestAborted)))
             .WithSummary("The agent's state: signedOut, idle, busy, rest, ringing, talking or wrapUp; held and muted while talking.");
         foreach (var (path, trigger) in new[] { ("sign-in", AgentTrigger.SignIn), ("sign-out", AgentTrigger.SignOut),
                      ("ready", AgentTrigger.Ready), ("not-ready", AgentTrigger.NotReady) })

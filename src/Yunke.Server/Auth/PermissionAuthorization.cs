@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Yunke.Core.Calls;
 using Yunke.Core.Staff;
 
 namespace Yunke.Server.Auth;
@@ -27,10 +28,14 @@ public static class PermissionAuthorization
     /// <summary>Named policies, one per permission, for console pages: <c>[Authorize(Policy = PermissionAuthorization.Policy + Permissions.X)]</c>.</summary>
     public const string Policy = "permission:";
 
+    /// <summary>The console's call records and their recordings: supervisors, report readers and agents (their own calls).</summary>
+    public const string CallRecordsPolicy = "callRecords";
+
     public static AuthorizationBuilder AddPermissionPolicies(this AuthorizationBuilder builder)
     {
         foreach (var permission in Permissions.All)
             builder.AddPolicy(Policy + permission.Code, p => p.RequireAuthenticatedUser().AddRequirements(new PermissionRequirement([permission.Code])));
+        builder.AddPolicy(CallRecordsPolicy, p => p.RequireAuthenticatedUser().AddRequirements(new PermissionRequirement(CallService.ReadPermissions)));
         return builder;
     }
 

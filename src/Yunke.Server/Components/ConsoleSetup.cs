@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Localization;
 using MudBlazor.Services;
+using Yunke.Core.Calls;
 using Yunke.Server.Auth;
 
 namespace Yunke.Server.Components;
@@ -61,6 +62,7 @@ public static class ConsoleSetup
     });
 
     public const string PasswordPath = "/account/password";
+    public const string RecordingPath = "/console/recordings/";
     private static readonly string[] Allowed = [PasswordPath, "/logout", "/culture", "/healthz", "/openapi", "/docs"];
 
     public static void MapConsoleEndpoints(this IEndpointRouteBuilder app)
@@ -74,6 +76,12 @@ public static class ConsoleSetup
                 new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
             return Results.LocalRedirect(LocalOrHome(r));
         }).ExcludeFromDescription();
+
+        // The console plays recordings with the cookie it signs in with; the REST path takes bearer tokens only.
+        app.MapGet(RecordingPath + "{id:guid}", async (Guid id, CallService calls, HttpContext http) =>
+                TypedResults.PhysicalFile(await calls.RecordingPathAsync(http.Actor(), id, http.RequestAborted), "audio/wav", $"{id}.wav",
+                    enableRangeProcessing: true))
+            .RequireAuthorization(PermissionAuthorization.CallRecordsPolicy).ExcludeFromDescription();
 
         app.MapPost("/logout", async (HttpContext http, IAntiforgery antiforgery) =>
         {

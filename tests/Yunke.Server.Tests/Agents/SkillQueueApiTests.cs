@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Yunke.Core.AgentStates;
 using Yunke.Server.Tests.Infrastructure;
 
 namespace Yunke.Server.Tests.Agents;
@@ -87,8 +89,13 @@ public abstract class SkillQueueApiTests(YunkeApp app)
         var ids = agent.Strings("skillQueueIds").Append(extra.Id()).ToArray();
         await tenant.Admin.PutAsync<JsonElement>("/api/v1/agents/1001", new { skillQueueIds = ids });
 
+        var states = await app.Services.GetRequiredService<AgentStateHub>().ForTenantAsync(Guid.Parse(tenant.Id));
+        (await states.QueuesOfAsync("1001")).ShouldContain(Guid.Parse(extra.Id()));
+
         (await tenant.Admin.DeleteAsync($"/api/v1/skill-queues/{extra.Id()}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         (await tenant.Admin.GetAsync<JsonElement>("/api/v1/agents/1001")).Strings("skillQueueIds").ShouldBe(agent.Strings("skillQueueIds"));
+        // The ACD forgets the queue at once, not at the agent's next re-bind.
+        (await states.QueuesOfAsync("1001")).Select(q => q.ToString()).OrderBy(q => q).ShouldBe(agent.Strings("skillQueueIds").OrderBy(q => q));
     }
 
     [Fact]

@@ -12,13 +12,14 @@ public abstract class CallApiTests(YunkeApp app)
     private static readonly DateTime Morning = new(2026, 11, 20, 9, 0, 0, DateTimeKind.Utc);
 
     private async Task<CallRecord> RecordAsync(Guid tenantId, DateTime offeredAt, string? agentId = "1001", string? recording = null,
-        CallResult result = CallResult.Answered)
+        CallResult result = CallResult.Answered, Guid? queueId = null)
     {
         var record = new CallRecord
         {
             TenantId = tenantId, Direction = CallDirection.Inbound, Caller = "13800138000", Callee = "02566001234",
             AgentId = agentId, OfferedAt = offeredAt, AnsweredAt = offeredAt.AddSeconds(4), EndedAt = offeredAt.AddSeconds(64),
             WaitSeconds = 4, TalkSeconds = 60, Result = result, RecordingFile = recording, SipCallId = Guid.NewGuid().ToString(),
+            SkillQueueId = queueId,
         };
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<CallService>().RecordAsync(record);
@@ -113,6 +114,52 @@ public abstract class CallApiTests(YunkeApp app)
 
         (await tenant.Admin.GetAsync<JsonElement>($"/api/v1/calls/{silent.Id}")).GetProperty("recordingUrl").ValueKind.ShouldBe(JsonValueKind.Null);
         await (await tenant.Admin.Http.GetAsync($"/api/v1/calls/{silent.Id}/recording")).ShouldBeProblemAsync(404);
+    }
+
+    [Fact]
+    public async Task A_call_names_the_queue_it_went_through()
+    {
+        var tenant = await app.NewTenantAsync();
+        var queue = await tenant.Admin.PostAsync<JsonElement>("/api/v1/skill-queues",
+            new { name = "售后热线", mediaType = "voice", maxQueueLength = 10, maxWaitSeconds = 60, wrapUpSeconds = 5 });
+        var queued = await RecordAsync(Guid.Parse(tenant.Id), Morning, queueId: Guid.Parse(queue.Str("id")));
+        var direct = await RecordAsync(Guid.Parse(tenant.Id), Morning.AddMinutes(1));
+
+        var listed = (await tenant.Admin.GetAsync<JsonElement>("/api/v1/calls")).GetProperty("items").EnumerateArray().ToDictionary(c => c.Str("id"));
+        listed[queued.Id.ToString()].Str("skillQueueName").ShouldBe("售后热线");
+        listed[queued.Id.ToString()].Str("skillQueueId").ShouldBe(queue.Str("id"));
+        listed[direct.Id.ToString()].GetProperty("skillQueueName").ValueKind.ShouldBe(JsonValueKind.Null);
+        (await tenant.Admin.GetAsync<JsonElement>($"/api/v1/calls/{queued.Id}")).Str("skillQueueName").ShouldBe("售后热线");
+    }
+
+    [Fact]
+    public async Task The_console_plays_a_recording_with_its_cookie_to_those_who_may_see_the_call()
+    {
+        var tenant = await app.NewTenantAsync();
+        var file = $"{Guid.NewGuid():N}.wav";
+        Directory.CreateDirectory(Path.Combine(app.DataDir, "recordings"));
+        byte[] wav = [.. "RIFF"u8, 36, 0, 0, 0, .. "WAVEfmt "u8, 9, 8, 7, 6];
+        await File.WriteAllBytesAsync(Path.Combine(app.DataDir, "recordings", file), wav);
+        var call = await RecordAsync(Guid.Parse(tenant.Id), Morning, agentId: "1999", recording: file);
+        var path = $"/console/recordings/{call.Id}";
+
+        var admin = await app.ConsoleSignInAsync(tenant.Admin.Account, tenant.Admin.Password);
+        (await admin.LandsOnAsync("/calls")).ShouldBe("/calls");
+        var played = await admin.GetAsync(path);
+        played.IsSuccessStatusCode.ShouldBeTrue();
+        played.Content.Headers.ContentType?.MediaType.ShouldBe("audio/wav");
+        (await played.Content.ReadAsByteArrayAsync()).ShouldBe(wav);
+
+        // An agent only hears its own calls; another tenant hears none; nobody signed out hears anything.
+        var agent = await app.SignedInEmployeeAsync(tenant, "agent");
+        var agentBrowser = await app.ConsoleSignInAsync(agent.Account, agent.Password);
+        (await agentBrowser.GetAsync(path)).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        var other = await app.NewTenantAsync();
+        var otherBrowser = await app.ConsoleSignInAsync(other.Admin.Account, other.Admin.Password);
+        (await otherBrowser.GetAsync(path)).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        (await app.CreateClient().LandsOnAsync(path)).ShouldBe("/login");
+        // The REST path does not take the console's cookie.
+        (await admin.GetAsync($"/api/v1/calls/{call.Id}/recording")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
     }
 }
 

@@ -30,6 +30,8 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
     public Guid Id { get; } = Guid.CreateVersion7();
     public Guid TenantId => tenantId;
     public InboundLeg Caller => caller;
+    public CallDirection Direction => CallDirection.Inbound;
+    public string Customer => caller.Caller;
     public DateTime OfferedAt { get; } = services.Clock.GetUtcNow().UtcDateTime;
     /// <summary>The agent whose phone rings or who talks; the last one offered once the call is over.</summary>
     public string? AgentId { get; private set; }

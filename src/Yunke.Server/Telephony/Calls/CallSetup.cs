@@ -29,6 +29,7 @@ public static class CallSetup
             sp.GetRequiredService<CallPrompts>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CallServices>();
         services.AddSingleton<CallController>();
+        services.AddScoped<AgentCalls>();
         services.AddSingleton<ISipMethodHandler, InviteHandler>();
         services.AddSingleton<ISipMethodHandler, AckHandler>();
         services.AddSingleton<ISipMethodHandler, ByeHandler>();

@@ -10,6 +10,9 @@ public interface IActiveCall
 {
     Guid Id { get; }
     Guid TenantId { get; }
+    CallDirection Direction { get; }
+    /// <summary>The customer's number: the caller of an inbound call, the number dialled of an outbound one.</summary>
+    string Customer { get; }
     /// <summary>Completes when the agent has let go of the call (wrap-up, busy or idle).</summary>
     Task AgentReleased { get; }
     /// <summary>A BYE came on the leg with this SIP Call-ID.</summary>
@@ -38,6 +41,8 @@ public sealed class OutboundCall(Guid tenantId, string agentId, string customer,
 
     public Guid Id { get; } = Guid.CreateVersion7();
     public Guid TenantId => tenantId;
+    public CallDirection Direction => CallDirection.Outbound;
+    public string Customer => customer;
     public DateTime OfferedAt { get; } = services.Clock.GetUtcNow().UtcDateTime;
     public Task AgentReleased => agentReleased.Task;
     /// <summary>Raised when a leg starts, so its SIP Call-ID can be routed back to this call.</summary>
