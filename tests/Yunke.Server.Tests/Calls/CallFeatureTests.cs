@@ -281,6 +281,35 @@ public abstract class CallFeatureTests(YunkeApp app)
     }
 
     [Fact]
+    public async Task An_outbound_call_is_held_and_muted_the_same_way()
+    {
+        await using var desk = await Desks.DeskAsync(app);
+        await using var trunk = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.1", app.TrunkPort);
+        using var customerRtp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await desk.Agent.PostAsync<JsonElement>("/api/v1/agent/dial", new { number = "13900001111", mediaType = "audio" });
+        var atPhone = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull();
+        desk.Phone.Reply(atPhone, 200, "OK", SipEndpoint.NewToken(), SipCalls.Sdp(desk.Phone, 41000));
+        (await desk.Phone.RequestAsync("ACK", atPhone.CallId)).ShouldNotBeNull();
+        var atTrunk = (await trunk.RequestAsync("INVITE")).ShouldNotBeNull();
+        atTrunk.Headers.Get("Session-Expires").ShouldBe("1800", "the trunk is offered session timers too");
+        trunk.Reply(atTrunk, 200, "OK", SipEndpoint.NewToken(), Sdp(trunk, Desks.Port(customerRtp)));
+        (await trunk.RequestAsync("ACK", atTrunk.CallId)).ShouldNotBeNull();
+        await desk.EventuallyInAsync("talking");
+
+        (await desk.Agent.PostAsync<JsonElement>("/api/v1/agent/hold")).GetProperty("held").GetBoolean().ShouldBeTrue();
+        var toCustomer = await AnswerReinviteAsync(trunk, atTrunk.CallId!, Desks.Port(customerRtp), "recvonly");
+        DirectionOf(toCustomer).ShouldBe(SdpDirection.SendOnly);
+        DirectionOf(await AnswerReinviteAsync(desk.Phone, atPhone.CallId!, 41000, "inactive")).ShouldBe(SdpDirection.Inactive);
+        var music = await Desks.CollectRtpAsync(customerRtp, TimeSpan.FromSeconds(1));
+        Loud(music).ShouldBeGreaterThan(5, "the customer hears hold music");
+
+        (await desk.Agent.PostAsync<JsonElement>("/api/v1/agent/mute")).GetProperty("muted").GetBoolean().ShouldBeTrue();
+        (await desk.Agent.PostAsync<JsonElement>("/api/v1/agent/hangup")).Str("state").ShouldNotBe("talking");
+        (await trunk.RequestAsync("BYE", atTrunk.CallId)).ShouldNotBeNull();
+        await desk.EventuallyInAsync("idle");
+    }
+
+    [Fact]
     public async Task A_repeated_2xx_from_the_agents_phone_gets_the_ack_again()
     {
         await using var talk = await TalkAsync();
