@@ -101,11 +101,17 @@ public static class Desks
     /// <summary>Every RTP packet that arrives within the time given.</summary>
     public static async Task<List<byte[]>> CollectRtpAsync(UdpClient socket, TimeSpan during)
     {
-        var packets = new List<byte[]>();
         using var timeout = new CancellationTokenSource(during);
+        return await CollectRtpAsync(socket, timeout.Token);
+    }
+
+    /// <summary>Every RTP packet that arrives until the token is cancelled.</summary>
+    public static async Task<List<byte[]>> CollectRtpAsync(UdpClient socket, CancellationToken until)
+    {
+        var packets = new List<byte[]>();
         try
         {
-            while (true) packets.Add((await socket.ReceiveAsync(timeout.Token)).Buffer);
+            while (true) packets.Add((await socket.ReceiveAsync(until)).Buffer);
         }
         catch (OperationCanceledException) { }
         return packets;

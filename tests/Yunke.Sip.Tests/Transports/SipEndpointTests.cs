@@ -115,4 +115,36 @@ public sealed class SipEndpointTests : IAsyncLifetime
         seen.ShouldAllBe(s => s.Transaction != null);
         endpoint.TransactionCount.ShouldBe(0);
     }
+
+    [Fact]
+    public async Task A_2xx_repeated_because_our_ack_was_lost_gets_the_same_ack_again()
+    {
+        var transport = endpoint.Transports.OfType<Yunke.Sip.Transports.SipUdpTransport>().Single();
+        var flow = await transport.GetFlowAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, phone.Port));
+        var invite = (SipRequest)SipParser.Parse(Encoding.UTF8.GetBytes(
+            $"INVITE sip:2002@127.0.0.1:{phone.Port} SIP/2.0\r\nVia: SIP/2.0/UDP {server};branch={SipEndpoint.NewBranch()}\r\nMax-Forwards: 70\r\n" +
+            $"From: <sip:yunke@127.0.0.1>;tag=y1\r\nTo: <sip:2002@127.0.0.1>\r\nCall-ID: uac-1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n")).Message!;
+        var answered = endpoint.SendRequestAsync(invite, flow);
+
+        var received = (SipRequest)(await phone.ReceiveAsync()).ShouldNotBeNull().Message;
+        var ok = SipResponse.CreateFor(received, 200, "OK", toTag: "p1");
+        phone.Send(ok.ToBytes(), server);
+        (await answered).StatusCode.ShouldBe(200);
+        var ack = new SipRequest("ACK", invite.Uri);
+        ack.Headers.Add(SipHeaderNames.Via, $"SIP/2.0/UDP {server};branch={SipEndpoint.NewBranch()}");
+        ack.Headers.Add(SipHeaderNames.From, invite.Headers.Get(SipHeaderNames.From)!);
+        ack.Headers.Add(SipHeaderNames.To, ok.Headers.Get(SipHeaderNames.To)!);
+        ack.Headers.Add(SipHeaderNames.CallId, "uac-1");
+        ack.Headers.Add(SipHeaderNames.CSeq, "1 ACK");
+        endpoint.Acknowledge(ok, ack, flow);
+        var first = (SipRequest)(await phone.ReceiveAsync()).ShouldNotBeNull().Message;
+        first.Method.ShouldBe("ACK");
+
+        // The phone never saw that ACK and repeats its 200: the endpoint sends the very same ACK again (RFC 3261 13.2.2.4).
+        phone.Send(ok.ToBytes(), server);
+        var again = (SipRequest)(await phone.ReceiveAsync()).ShouldNotBeNull().Message;
+        again.Method.ShouldBe("ACK");
+        again.Vias[0].Branch.ShouldBe(first.Vias[0].Branch);
+        again.CSeq!.Value.Number.ShouldBe(1u);
+    }
 }

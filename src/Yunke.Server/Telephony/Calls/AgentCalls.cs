@@ -80,7 +80,7 @@ public sealed partial class AgentCalls(Workbench workbench, CallController calls
     private async Task<Desk> ChangeTalkAsync(Actor actor, Func<Conversation, (string Code, string Message)?> change, CancellationToken ct)
     {
         var (states, agentId) = await workbench.OwnAsync(actor, ct);
-        if (states.Get(agentId).State != AgentState.Talking || calls.OfAgent(states, agentId)?.Talk is not { } talk)
+        if (states.Get(agentId).State != AgentState.Talking || calls.OfAgent(states, agentId)?.Talk is not { IsOver: false } talk)
             throw YunkeException.Conflict("noCallInProgress", "The agent is not talking on a call.");
         if (change(talk) is { } refused) throw YunkeException.Conflict(refused.Code, refused.Message);
         return Desk.Of(states.Get(agentId), talk);

@@ -26,6 +26,7 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPromp
     private WavPlayer? holdMusic;
     private RtpRelay? relay;
     private CallRecorder? recorder;
+    private bool disposed;
 
     public SdpSession? AnswerForCaller(SdpSession offer)
     {
@@ -84,7 +85,7 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPromp
     {
         lock (sync)
         {
-            if (relay is null || callerSide is null) return;
+            if (relay is null || callerSide is null || disposed) return;
             // The relay and a player must not feed the customer's session at once: the player only plays while the relay is off.
             relay.ForwardAToB = customerToAgent;
             relay.ForwardBToA = agentToCustomer && !music;
@@ -176,6 +177,7 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPromp
 
     public async ValueTask DisposeAsync()
     {
+        lock (sync) disposed = true;
         if (ringback is not null) await ringback.DisposeAsync();
         if (holdMusic is not null) await holdMusic.DisposeAsync();
         relay?.Dispose();

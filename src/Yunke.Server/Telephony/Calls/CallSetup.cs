@@ -20,7 +20,8 @@ public static class CallSetup
             MediaTimeout = TimeSpan.FromSeconds(options.MediaTimeoutSeconds),
             SessionTimers = new SessionTimerSettings(options.SessionExpiresSeconds, options.MinSessionExpiresSeconds),
         });
-        services.AddSingleton(CallPrompts.Load(options.QueuePrompt, options.HoldMusic));
+        // Read when the first call needs them (not while only building the host, e.g. for design-time tools).
+        services.AddSingleton(_ => CallPrompts.Load(options.QueuePrompt, options.HoldMusic));
         services.AddSingleton<AgentPhones>();
         // RTP binds to the address SIP advertises, so the SDP Yunke writes names where it really listens.
         var address = IPAddress.TryParse(sip.Host, out var parsed) ? parsed : Dns.GetHostAddresses(sip.Host)[0];

@@ -59,6 +59,12 @@ public sealed class Conversation : IAsyncDisposable
         get { lock (sync) return muted; }
     }
 
+    /// <summary>The call is ending or over: nothing more is changed or answered.</summary>
+    public bool IsOver
+    {
+        get { lock (sync) return ended; }
+    }
+
     public bool Has(string sipCallId) => customer.Dialog.CallId == sipCallId || agent.Dialog.CallId == sipCallId;
 
     /// <summary>
@@ -70,7 +76,7 @@ public sealed class Conversation : IAsyncDisposable
     {
         lock (sync)
         {
-            if (held) return false;
+            if (held || ended) return false;
             held = true;
         }
         Route();
@@ -83,7 +89,7 @@ public sealed class Conversation : IAsyncDisposable
     {
         lock (sync)
         {
-            if (!held) return false;
+            if (!held || ended) return false;
             held = false;
         }
         Route();
@@ -129,6 +135,11 @@ public sealed class Conversation : IAsyncDisposable
     {
         var party = customer.Dialog.CallId == sipCallId ? customer : agent;
         var request = incoming.Request;
+        if (IsOver)
+        {
+            incoming.Respond(481, "Call/Transaction Does Not Exist");
+            return;
+        }
         if (!party.Dialog.Accept(request))
         {
             incoming.Respond(500, "CSeq Out of Order");
@@ -180,12 +191,16 @@ public sealed class Conversation : IAsyncDisposable
     public void OnAck(string sipCallId, SipRequest ack) =>
         (customer.Dialog.CallId == sipCallId ? customer : agent).Dialog.Acknowledged(ack);
 
-    /// <summary>Our re-INVITE to one phone; a 491 is tried again once after the random wait of RFC 3261 14.1.</summary>
+    /// <summary>
+    /// Our re-INVITE to one phone, one at a time per dialog (RFC 3261 14.1: no INVITE while another is in progress);
+    /// a 491 is tried again once after the random wait of RFC 3261 14.1.
+    /// </summary>
     private async Task ReinviteAsync(Party party, SdpSession offer)
     {
-        lock (sync) party.Inviting = true;
+        await party.InviteGate.WaitAsync();
         try
         {
+            if (IsOver) return;
             var response = await party.Dialog.InviteAsync(offer, r => SessionHeaders(party, r));
             if (response.StatusCode == 491)
             {
@@ -198,7 +213,7 @@ public sealed class Conversation : IAsyncDisposable
         }
         finally
         {
-            lock (sync) party.Inviting = false;
+            party.InviteGate.Release();
         }
         Route();
     }
@@ -259,6 +274,7 @@ public sealed class Conversation : IAsyncDisposable
     {
         lock (sync)
         {
+            if (ended) return;
             var agentHolds = agent.Holding;
             var customerToAgent = !held && Sends(customer.Direction) && Receives(agent.Direction);
             var agentToCustomer = !held && !agentHolds && !muted && Sends(agent.Direction) && Receives(customer.Direction);
@@ -332,8 +348,9 @@ public sealed class Conversation : IAsyncDisposable
         public SessionTimer Timer { get; set; } = null!;
         /// <summary>The phone put the call on hold: its own last offer said it will not receive.</summary>
         public bool Holding { get; set; }
-        /// <summary>Our re-INVITE to this phone is in progress (a re-INVITE from it meanwhile gets 491).</summary>
-        public bool Inviting { get; set; }
+        /// <summary>Held while our re-INVITE to this phone is in progress (a re-INVITE from it meanwhile gets 491).</summary>
+        public SemaphoreSlim InviteGate { get; } = new(1, 1);
+        public bool Inviting => InviteGate.CurrentCount == 0;
     }
 }
 
