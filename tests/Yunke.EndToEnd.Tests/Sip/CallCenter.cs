@@ -15,14 +15,19 @@ public sealed class CallCenter : IDisposable
     private readonly YunkeServer server;
     private readonly HttpClient admin;
 
-    private CallCenter(YunkeServer server, HttpClient admin, string number, string queueId, IReadOnlyList<Agent> agents)
+    private CallCenter(YunkeServer server, HttpClient admin, (string Account, string Password) adminSignIn, string number, string queueId,
+        IReadOnlyList<Agent> agents)
     {
         this.server = server;
         this.admin = admin;
+        AdminSignIn = adminSignIn;
         Number = number;
         QueueId = queueId;
         Agents = agents;
     }
+
+    /// <summary>The tenant admin's account and password, for the console.</summary>
+    public (string Account, string Password) AdminSignIn { get; }
 
     /// <summary>The instance's number: the access code callers dial.</summary>
     public string Number { get; }
@@ -30,8 +35,9 @@ public sealed class CallCenter : IDisposable
     public IReadOnlyList<Agent> Agents { get; }
 
     /// <summary>An agent of the tenant: its ID, softphone number and workbench (signed in as its bound staff account).</summary>
-    public sealed record Agent(string AgentId, string Number, HttpClient Workbench)
+    public sealed record Agent(string AgentId, string Number, HttpClient Workbench, string Account)
     {
+        public const string Password = "Agent#Pass2026";
         public SipUser Phone => new(Number, SoftphonePassword);
         public Task<JsonElement> ActAsync(string action) => ApiSteps.SendAsync(Workbench, HttpMethod.Post, $"/api/v1/agent/{action}");
     }
@@ -57,7 +63,7 @@ public sealed class CallCenter : IDisposable
             var agentId = agent.Str("agentId");
             await ApiSteps.SendAsync(admin, HttpMethod.Post, $"/api/v1/agents/{agentId}/softphone/password", new { password = SoftphonePassword });
             var account = $"agent{Guid.NewGuid():N}"[..16];
-            const string firstPassword = "First#Pass2026", password = "Agent#Pass2026";
+            const string firstPassword = "First#Pass2026", password = Agent.Password;
             await ApiSteps.SendAsync(admin, HttpMethod.Post, "/api/v1/employees", new
             {
                 account, name = "李四", gender = "female", department = "客服一部", phone = "13900139000", email = $"{account}@example.cn",
@@ -67,9 +73,9 @@ public sealed class CallCenter : IDisposable
                 new { employeeAccount = account, skillQueueIds = new[] { queueId }, autoAnswer, autoAnswerDelaySeconds });
             using (var first = await api.SignedInAsync(account, firstPassword))
                 await ApiSteps.SendAsync(first, HttpMethod.Post, "/api/v1/auth/password", new { currentPassword = firstPassword, newPassword = password });
-            bound.Add(new Agent(agentId, agent.Str("softphoneNumber"), await api.SignedInAsync(account, password)));
+            bound.Add(new Agent(agentId, agent.Str("softphoneNumber"), await api.SignedInAsync(account, password), account));
         }
-        return new CallCenter(server, admin, tenant.Number, queueId, bound);
+        return new CallCenter(server, admin, (tenant.Account, tenant.Password), tenant.Number, queueId, bound);
     }
 
     /// <summary>Registers the agent's phone from <paramref name="localPort"/> (sipp, REGISTER with digest), where its phone scenario then listens.</summary>

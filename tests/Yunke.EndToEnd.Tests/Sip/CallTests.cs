@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
+using Microsoft.Playwright;
 using Yunke.EndToEnd.Tests.Infrastructure;
 
 namespace Yunke.EndToEnd.Tests.Sip;
@@ -13,7 +14,7 @@ namespace Yunke.EndToEnd.Tests.Sip;
 /// arrived) and what the REST API says afterwards (agent states, call records, the recording).
 /// </summary>
 [Collection(EndToEndCollection.Name)]
-public sealed partial class CallTests(YunkeServer server, ITestOutputHelper log) : IAsyncLifetime
+public sealed partial class CallTests(YunkeServer server, Browser browser, ITestOutputHelper log) : IAsyncLifetime
 {
     private const double CallerTone = 1000, AgentTone = 600, NeitherTone = 1400;
     private static readonly Lazy<byte[]> CallerPcap = new(() => Tones.RtpPcap(CallerTone, TimeSpan.FromSeconds(12)));
@@ -120,6 +121,61 @@ public sealed partial class CallTests(YunkeServer server, ITestOutputHelper log)
         var held = await phone.WaitAsync();
         held.ExitCode.ShouldBe(0, "the agent's phone took the hold (inactive) and resume re-INVITEs:\n" + held);
         (await center.CallsAsync()).Single().Str("result").ShouldBe("answered");
+    }
+
+    [Fact]
+    public async Task The_console_call_bar_shows_the_caller_holds_and_resumes_and_the_call_records_page_plays_the_recording()
+    {
+        var center = await OpenAsync(wrapUpSeconds: 60);
+        var agent = center.Agents[0];
+        var phonePort = await ReadyAsync(center, agent);
+        await using var context = await browser.Chromium.NewContextAsync(new()
+            { BaseURL = server.BaseAddress.ToString(), ViewportSize = new() { Width = 1366, Height = 900 }, Locale = "zh-CN" });
+        context.SetDefaultTimeout(30_000);
+        var desk = await context.NewPageAsync();
+        await desk.SignInAsync(agent.Account, CallCenter.Agent.Password);
+        await desk.GotoAsync("/workbench");
+        await desk.HasStatusAsync("workbench-state", "idle");
+        await desk.ShowsAsync("workbench-no-call");
+
+        var media = Keep(new RtpPhone(AgentTone, CallerTone));
+        var phone = StartPhone("phone-held.xml", phonePort, rtpPort: media.Port);
+        var caller = Keep(Sipp.Start("caller-held.xml", CallerOptions(center.Number, talk: TimeSpan.FromSeconds(2))));
+
+        // The bar follows the call: the agent talks with the caller, whose number it shows.
+        await desk.HasStatusAsync("workbench-state", "talking");
+        await Assertions.Expect(desk.GetByTestId("workbench-call-customer")).ToHaveTextAsync("13800138000");
+        await desk.HasStatusAsync("workbench-call-direction", "inbound");
+
+        // 保持 and 取消保持 from the bar re-INVITE both phones, as the REST calls do.
+        await desk.ClickByTestIdAsync("workbench-hold");
+        await desk.ShowsAsync("workbench-held");
+        await EventuallyAsync(() => caller.Messages.Contains("a=sendonly") && phone.Messages.Contains("a=inactive"), "both phones got a hold re-INVITE");
+        (await ApiSteps.SendAsync(agent.Workbench, HttpMethod.Get, "/api/v1/agent/state")).GetProperty("held").GetBoolean().ShouldBeTrue();
+        await desk.ClickByTestIdAsync("workbench-unhold");
+        await desk.ShowsAsync("workbench-hold");
+        (await desk.GetByTestId("workbench-held").CountAsync()).ShouldBe(0);
+
+        // The caller hangs up: the bar empties and the agent wraps up.
+        (await caller.WaitAsync()).ExitCode.ShouldBe(0, "the caller took the hold and resume re-INVITEs, then hung up");
+        (await phone.WaitAsync()).ExitCode.ShouldBe(0);
+        await desk.HasStatusAsync("workbench-state", "wrapUp");
+        await desk.ShowsAsync("workbench-no-call");
+
+        // 通话记录: the admin sees the answered call and its recording plays from the page.
+        var record = (await center.CallsAsync()).Single();
+        var admin = await context.NewPageAsync();
+        await context.ClearCookiesAsync();
+        await admin.SignInAsync(center.AdminSignIn.Account, center.AdminSignIn.Password);
+        await admin.GotoAsync("/calls");
+        await admin.HasStatusAsync("call-result", "Answered");
+        await Assertions.Expect(admin.GetByTestId("call-agent")).ToHaveTextAsync(agent.AgentId);
+        var src = await admin.GetByTestId("call-recording").GetAttributeAsync("src");
+        src.ShouldBe($"/console/recordings/{record.Str("id")}");
+        var wav = await admin.APIRequest.GetAsync(src!);
+        wav.Status.ShouldBe(200);
+        wav.Headers["content-type"].ShouldBe("audio/wav");
+        (await wav.BodyAsync()).Length.ShouldBe((await center.RecordingAsync(record.Str("id"))).Wav.Length);
     }
 
     [Fact]
