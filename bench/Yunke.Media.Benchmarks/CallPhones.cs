@@ -74,7 +74,8 @@ public static class CallPhones
             $"sent {sent:N0} packets ({sent / elapsed.TotalSeconds:N0}/s)");
         foreach (var (name, l) in new[] { ("to callers", toCallers), ("to agents", toAgents) })
             Console.WriteLine($"  {name}: {l.Received:N0} of {l.Expected:N0} packets ({l.Expected / elapsed.TotalSeconds:N0}/s), " +
-                $"loss {l.Percent:F3} %, legs with nothing in the window {l.Silent}, worst leg {l.WorstPercent:F1} %");
+                $"loss {l.Percent:F3} %, legs with nothing in the window {l.Silent}, worst leg {l.WorstPercent:F1} %" +
+                (l.Fast > 0 ? $", {l.Fast} legs received over 110 % of the median (e.g. {l.Example})" : ""));
         var cpu = server is null || serverAfter is null ? double.NaN : (serverAfter.CpuTicks - server.CpuTicks) * 1000.0 / ServerUsage.TicksPerSecond / elapsed.TotalMilliseconds * 100;
         Console.WriteLine($"  server: CPU {cpu:F0} % of one core ({cpu / Environment.ProcessorCount:F0} % of {Environment.ProcessorCount}), " +
             $"resident memory {serverAfter?.ResidentMiB:F0} MiB, {serverAfter?.Threads} threads; this process: CPU {selfCpu:F0} % of one core");
@@ -93,7 +94,7 @@ public static class CallPhones
 
     private sealed record LegCount(long HighestSequence, long Received);
 
-    private sealed record DirectionLoss(long Expected, long Received, int Silent, double WorstPercent)
+    private sealed record DirectionLoss(long Expected, long Received, int Silent, double WorstPercent, int Fast, string Example)
     {
         public long Lost => Math.Max(0, Expected - Received);
         public double Percent => Expected == 0 ? 100 : 100.0 * Lost / Expected;
@@ -103,18 +104,22 @@ public static class CallPhones
     private static DirectionLoss Loss(LegCount[] before, LegCount[] after)
     {
         long expected = 0, received = 0;
-        int silent = 0;
+        int silent = 0, fast = 0;
         double worst = 0;
+        var example = "";
+        var median = before.Length == 0 ? 0 : before.Select((b, i) => after[i].Received - b.Received).Order().ElementAt(before.Length / 2);
         for (var i = 0; i < before.Length; i++)
         {
             var e = after[i].HighestSequence - before[i].HighestSequence;
             var r = after[i].Received - before[i].Received;
             if (r == 0) silent++;
+            // More than the phones sent: the server sends this leg something besides the relayed audio.
+            if (r > median * 11 / 10) { fast++; example = $"{r} received, sequence advanced {e}"; }
             expected += e;
             received += r;
             if (e > 0) worst = Math.Max(worst, 100.0 * Math.Max(0, e - r) / e);
         }
-        return new DirectionLoss(expected, received, silent, worst);
+        return new DirectionLoss(expected, received, silent, worst, fast, example);
     }
 
     /// <summary>The phones on one socket: the server legs that send to it, what each received, and the paced sender.</summary>

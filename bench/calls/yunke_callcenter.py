@@ -36,8 +36,9 @@ def staff(agent):
     y.call("PUT", f"/api/v1/agents/{agent_id}",
            {"employeeAccount": account, "skillQueueIds": [queue["id"]], "autoAnswer": True, "autoAnswerDelaySeconds": 0}, admin)
     first = y.login(account, "First#Pass2026")
-    y.call("POST", "/api/v1/auth/password", {"currentPassword": "First#Pass2026", "newPassword": "Agent#Pass2026"}, first)
-    y.call("POST", "/api/v1/agent/sign-in", {}, y.login(account, "Agent#Pass2026"))
+    # The change answers a fresh token.
+    token = y.call("POST", "/api/v1/auth/password", {"currentPassword": "First#Pass2026", "newPassword": "Agent#Pass2026"}, first)["accessToken"]
+    y.call("POST", "/api/v1/agent/sign-in", {}, token)
     return y.set_password(agent)
 
 
