@@ -246,7 +246,8 @@ if has concurrent; then
   for count in "${counts[@]}"; do
     ((count > agents)) && { echo "$count calls need $count agents: skipped"; break; }
     setup=$(((count + setup_rate - 1) / setup_rate))
-    hold=$((setup + 5 + window + 5))
+    # Long enough for the phones to hear of every call (RTCP comes within 7.5 s), settle and measure.
+    hold=$((setup + 10 + 3 + window + 5))
     dotnet "$phones" phones --calls "$count" --seconds "$window" --settle 3 --setup-seconds $((setup + 10)) \
       --caller-port $phones_caller --agent-port $phones_agent --server-pid "$yunke" >"$work/phones-$count.txt" 2>&1 &
     phones_pid=$!; pids+=("$phones_pid")
