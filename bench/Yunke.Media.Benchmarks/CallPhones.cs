@@ -13,9 +13,7 @@ namespace Yunke.Media.Benchmarks;
 /// sipp sets the calls up and names P in every caller's offer and Q in every agent phone's answer, so
 /// every call's two sessions on the server send here. A leg is known by the server port it comes from:
 /// the first packet from a new port (ringback on the caller side, relayed audio on the agent side) adds it,
-/// or the first RTCP report from the port above it (the server reports to our port + 1 every few seconds;
-/// a caller answered before its ringback started would otherwise never be heard of: nothing would flow
-/// either way), and from then on this process sends it 20 ms frames (PCMU to callers' legs, PCMA to agents', 50
+/// and from then on this process sends it 20 ms frames (PCMU to callers' legs, PCMA to agents', 50
 /// packets/s each way) from the socket it came to, so the server latches onto us. Once every call has both
 /// legs, after a settling time, it measures for the given seconds: loss per direction from the RTP sequence
 /// numbers on the receiving side (each leg's stream keeps the sender's gaps), and the server's CPU and memory
@@ -34,12 +32,8 @@ public static class CallPhones
         var setupLimit = TimeSpan.FromSeconds(Int("--setup-seconds", "60"));
         var serverPid = Int("--server-pid", "0");
 
-        var callerPort = Int("--caller-port", "0");
-        var agentPort = Int("--agent-port", "0");
-        using var callerSocket = Bind(callerPort);
-        using var callerRtcp = Bind(callerPort + 1);
-        using var agentSocket = Bind(agentPort);
-        using var agentRtcp = Bind(agentPort + 1);
+        using var callerSocket = Bind(Int("--caller-port", "0"));
+        using var agentSocket = Bind(Int("--agent-port", "0"));
         var callers = new Side("to callers", callerSocket, payloadType: 0, calls);
         var agents = new Side("to agents", agentSocket, payloadType: 8, calls);
         var stop = new CancellationTokenSource();
@@ -47,8 +41,6 @@ public static class CallPhones
         foreach (var side in new[] { callers, agents })
             for (var i = 0; i < 2; i++)
                 new Thread(() => side.Receive(stop.Token)) { IsBackground = true }.Start();
-        new Thread(() => callers.LearnFromRtcp(callerRtcp, stop.Token)) { IsBackground = true }.Start();
-        new Thread(() => agents.LearnFromRtcp(agentRtcp, stop.Token)) { IsBackground = true }.Start();
         var clock = Stopwatch.StartNew();
         var senders = new[] { callers, agents }.Select(side => new Thread(() => side.Send(clock, stop.Token))
             { IsBackground = true, Priority = ThreadPriority.AboveNormal }).ToArray();
@@ -119,7 +111,7 @@ public static class CallPhones
             var e = after[i].HighestSequence - before[i].HighestSequence;
             var r = after[i].Received - before[i].Received;
             if (r == 0) silent++;
-            // More than the phones send (50/s): the server sends this leg something besides the relayed audio.
+            // More than the phones send (50/s): packets the server held back before the window came in it.
             if (r > 55 * window.TotalSeconds) fast++;
             // A marker in mid-call: the server's outgoing stream changed source (RtpStreamRewriter).
             if (after[i].Markers > before[i].Markers) switched++;
@@ -159,21 +151,6 @@ public static class CallPhones
                 if (!RtpPacket.TryParse(buffer.AsSpan(0, length), out var packet) || packet.PayloadType is not (0 or 8)) continue;
                 var port = from[2] << 8 | from[3]; // sockaddr_in: family (2 bytes), then the port in network order
                 LegOf(port).Count(packet.SequenceNumber, packet.Marker);
-            }
-        }
-
-        /// <summary>RTCP from the server's port + 1: its RTP leg is on the port below.</summary>
-        public void LearnFromRtcp(Socket rtcp, CancellationToken stop)
-        {
-            var buffer = new byte[2048];
-            var from = new SocketAddress(AddressFamily.InterNetwork);
-            rtcp.ReceiveTimeout = 200;
-            while (!stop.IsCancellationRequested)
-            {
-                int length;
-                try { length = rtcp.ReceiveFrom(buffer, SocketFlags.None, from); }
-                catch (SocketException) { continue; }
-                if (length >= 8 && buffer[1] is >= 200 and <= 204) LegOf((from[2] << 8 | from[3]) - 1);
             }
         }
 

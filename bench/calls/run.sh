@@ -15,8 +15,9 @@
 #     CPU and memory, over WINDOW seconds once all calls are up. The figure is the highest count with under
 #     1 % loss.
 #
-#   bench/calls/run.sh                         everything (600 agents, the machine's 2 cores)
+#   bench/calls/run.sh                         everything (1000 agents, the machine's 2 cores)
 #   PARTS="kamailio yunke" bench/calls/run.sh  calls per second only (PARTS="concurrent" for part 2 only)
+#   AGENTS=600 bench/calls/run.sh              fewer agents: a faster setup, but Yunke's rate is capped at 0.9 x AGENTS / 10 s
 #   COUNTS="500" WINDOW=30 SOCKETS=default bench/calls/run.sh
 #
 # SOCKETS=inline (the default) runs Yunke with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 and
@@ -24,12 +25,12 @@
 # Everything runs on 127.0.0.1, in a temporary folder; all processes started here are stopped at the end.
 set -euo pipefail
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
-agents=${AGENTS:-600}           # one tenant (at most 1000: the enterprise spec's seats); setting each up costs ~6 password hashes
+agents=${AGENTS:-1000}          # one tenant: the enterprise spec's 1000 seats at most; each agent's setup costs 4 password hashes
 call_seconds=${CALL_SECONDS:-10}
 place=${PLACE:-10}              # seconds of placing calls at each rate
 start_rate=${START_RATE:-20}
 steps=${STEPS:-5}               # rates tried per server
-read -r -a counts <<<"${COUNTS:-500 600}"
+read -r -a counts <<<"${COUNTS:-500 750}"
 window=${WINDOW:-15}
 setup_rate=${SETUP_RATE:-50}    # calls/s while setting up the concurrent calls
 sockets=${SOCKETS:-inline}
@@ -246,7 +247,6 @@ if has concurrent; then
   for count in "${counts[@]}"; do
     ((count > agents)) && { echo "$count calls need $count agents: skipped"; break; }
     setup=$(((count + setup_rate - 1) / setup_rate))
-    # Long enough for the phones to hear of every call (RTCP comes within 7.5 s), settle and measure.
     hold=$((setup + 10 + 3 + window + 5))
     dotnet "$phones" phones --calls "$count" --seconds "$window" --settle 3 --setup-seconds $((setup + 10)) \
       --caller-port $phones_caller --agent-port $phones_agent --server-pid "$yunke" >"$work/phones-$count.txt" 2>&1 &
@@ -264,7 +264,9 @@ if has concurrent; then
     result=$(grep '^RESULT' "$work/phones-$count.txt" || echo "RESULT calls=0 loss=100")
     calls_up=$(sed -E 's/.*calls=([0-9]+).*/\1/' <<<"$result")
     loss=$(sed -E 's/.*loss=([0-9.]+).*/\1/' <<<"$result")
-    if ((calls_up == count)) && awk -v l="$loss" 'BEGIN { exit !(l < 1) }'; then
+    # A call answered before its first ringback packet never gets RTP from the phones (they learn a leg from what
+    # it sends them): on a crowded machine a few in 500; such calls are left out, up to 1 %.
+    if ((calls_up * 100 >= count * 99)) && awk -v l="$loss" 'BEGIN { exit !(l < 1) }'; then
       best_count=$count
       echo "$result" >"$work/best-concurrent.txt"
     else
