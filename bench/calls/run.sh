@@ -265,8 +265,8 @@ if has concurrent; then
     calls_up=$(sed -E 's/.*calls=([0-9]+).*/\1/' <<<"$result")
     loss=$(sed -E 's/.*loss=([0-9.]+).*/\1/' <<<"$result")
     # A call answered before its first ringback packet never gets RTP from the phones (they learn a leg from what
-    # it sends them): on a crowded machine a few in 500; such calls are left out, up to 1 %.
-    if ((calls_up * 100 >= count * 99)) && awk -v l="$loss" 'BEGIN { exit !(l < 1) }'; then
+    # it sends them): 3–7 in 500 in our runs; such calls are left out, up to 2 %.
+    if ((calls_up * 100 >= count * 98)) && awk -v l="$loss" 'BEGIN { exit !(l < 1) }'; then
       best_count=$count
       echo "$result" >"$work/best-concurrent.txt"
     else
