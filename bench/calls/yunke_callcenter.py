@@ -14,6 +14,7 @@ import secrets
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+sys.dont_write_bytecode = True  # no __pycache__ in the repository
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "registration"))
 import yunke_tenants as y  # noqa: E402
 
