@@ -6,6 +6,7 @@
 Prints "number password" for COUNT agent softphones: enough instances of the largest spec (an
 instance holds at most that spec's seats) are bought by one verified account in commercial use, and
 every agent's softphone password is set through POST /api/v1/agents/{agentId}/softphone/password.
+bench/calls/yunke_callcenter.py builds on the same steps (import this file as a module).
 """
 import json
 import random
@@ -16,7 +17,7 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-base, operator_password, count = sys.argv[1].rstrip("/"), sys.argv[2], int(sys.argv[3])
+base = ""  # the server's URL, set by main() or by the importing script
 
 
 def call(method, path, body=None, token=None):
@@ -50,41 +51,49 @@ def softphone_password():
     return "Bx#" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(12)) + "7a"
 
 
-operator = login("operator", operator_password)
-name = "bench" + secrets.token_hex(6)
-call("POST", "/api/v1/signup", {"account": name, "password": "Bench#Pass2026", "email": f"{name}@example.cn", "phone": "13800138000"})
-owner = login(name, "Bench#Pass2026")
-application = call("POST", "/api/v1/me/enterprise-verification",
-                   {"enterpriseName": "压测企业有限公司", "creditCode": credit_code(), "legalPerson": "张三"}, owner)
-call("POST", f"/api/v1/operator/verifications/{application['id']}/approve", {}, operator)
-call("POST", "/api/v1/me/service", {"agreeServiceAgreement": True, "agreePrivacyPolicy": True}, owner)
-spec = max(call("GET", "/api/v1/offerings")["specs"], key=lambda s: s["maxSeats"])
+def tenants(operator_password, count):
+    """Enough new instances of the largest spec to hold COUNT agents: their tenant admins' tokens and their numbers."""
+    operator = login("operator", operator_password)
+    name = "bench" + secrets.token_hex(6)
+    call("POST", "/api/v1/signup", {"account": name, "password": "Bench#Pass2026", "email": f"{name}@example.cn", "phone": "13800138000"})
+    owner = login(name, "Bench#Pass2026")
+    application = call("POST", "/api/v1/me/enterprise-verification",
+                       {"enterpriseName": "压测企业有限公司", "creditCode": credit_code(), "legalPerson": "张三"}, owner)
+    call("POST", f"/api/v1/operator/verifications/{application['id']}/approve", {}, operator)
+    call("POST", "/api/v1/me/service", {"agreeServiceAgreement": True, "agreePrivacyPolicy": True}, owner)
+    spec = max(call("GET", "/api/v1/offerings")["specs"], key=lambda s: s["maxSeats"])
 
-admins, left = [], count
-while left > 0:
-    seats = min(left, spec["maxSeats"])
-    number = "0" + str(random.randint(1_000_000_000_000, 9_999_999_999_999))
-    own = call("POST", "/api/v1/numbers/own", {"number": number, "carrier": "中国电信"}, owner)
-    call("POST", f"/api/v1/operator/own-numbers/{own['id']}/complete", {}, operator)
-    instance = call("POST", "/api/v1/instances", {
-        "name": f"压测{len(admins) + 1}", "numbers": [number], "billingMode": "prepaid", "spec": spec["code"],
-        "seats": {"voice": seats, "video": 0, "multimedia": 0}, "periodMonths": 12,
-        "agreeServiceAgreement": True, "agreePrivacyPolicy": True}, owner)
-    admin = instance["tenantAdmin"]
-    first = login(admin["account"], admin["password"])
-    call("POST", "/api/v1/auth/password", {"currentPassword": admin["password"], "newPassword": "Admin#Pass2026"}, first)
-    admins.append(login(admin["account"], "Admin#Pass2026"))
-    left -= seats
+    admins, numbers, left = [], [], count
+    while left > 0:
+        seats = min(left, spec["maxSeats"])
+        number = "0" + str(random.randint(1_000_000_000_000, 9_999_999_999_999))
+        own = call("POST", "/api/v1/numbers/own", {"number": number, "carrier": "中国电信"}, owner)
+        call("POST", f"/api/v1/operator/own-numbers/{own['id']}/complete", {}, operator)
+        instance = call("POST", "/api/v1/instances", {
+            "name": f"压测{len(admins) + 1}", "numbers": [number], "billingMode": "prepaid", "spec": spec["code"],
+            "seats": {"voice": seats, "video": 0, "multimedia": 0}, "periodMonths": 12,
+            "agreeServiceAgreement": True, "agreePrivacyPolicy": True}, owner)
+        admin = instance["tenantAdmin"]
+        first = login(admin["account"], admin["password"])
+        call("POST", "/api/v1/auth/password", {"currentPassword": admin["password"], "newPassword": "Admin#Pass2026"}, first)
+        admins.append(login(admin["account"], "Admin#Pass2026"))
+        numbers.append(number)
+        left -= seats
+    return admins, numbers
 
-agents = []
-for admin in admins:
-    page = 1
-    while True:
-        items = call("GET", f"/api/v1/agents?page={page}&pageSize=200", token=admin)["items"]
-        agents += [(admin, a["agentId"], a["softphoneNumber"]) for a in items]
-        if len(items) < 200:
-            break
-        page += 1
+
+def agents_of(admins):
+    """(admin token, agent ID, softphone number) of every agent of the admins' instances."""
+    agents = []
+    for admin in admins:
+        page = 1
+        while True:
+            items = call("GET", f"/api/v1/agents?page={page}&pageSize=200", token=admin)["items"]
+            agents += [(admin, a["agentId"], a["softphoneNumber"]) for a in items]
+            if len(items) < 200:
+                break
+            page += 1
+    return agents
 
 
 def set_password(agent):
@@ -94,5 +103,13 @@ def set_password(agent):
     return f"{number} {password}"
 
 
-with ThreadPoolExecutor(4) as pool:
-    print("\n".join(pool.map(set_password, agents[:count])))
+def main():
+    global base
+    base, operator_password, count = sys.argv[1].rstrip("/"), sys.argv[2], int(sys.argv[3])
+    admins, _ = tenants(operator_password, count)
+    with ThreadPoolExecutor(4) as pool:
+        print("\n".join(pool.map(set_password, agents_of(admins)[:count])))
+
+
+if __name__ == "__main__":
+    main()
