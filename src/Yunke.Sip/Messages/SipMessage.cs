@@ -40,6 +40,37 @@ public abstract class SipMessage
 
     public string? ContentType => Headers.Get(SipHeaderNames.ContentType);
 
+    private ParsedVia? topVia;
+
+    /// <summary>
+    /// The top Via, parsed once per version of the header fields: the transport, the transaction layer and the
+    /// response routing all ask for it, several times per request. Shared: readers must not change it
+    /// (<see cref="Vias"/> hands out fresh copies to change).
+    /// </summary>
+    internal Via? TopVia
+    {
+        get
+        {
+            var cached = Volatile.Read(ref topVia);
+            var version = Headers.Version;
+            if (cached?.Version == version) return cached.Via;
+            var first = Headers.Get(SipHeaderNames.Via);
+            Via? via = null;
+            if (first is not null)
+            {
+                var comma = first.Contains(',') ? SipSyntax.SplitList(first)[0] : first;
+                if (!Via.TryParse(comma, out via, out _)) via = null;
+            }
+            Volatile.Write(ref topVia, new ParsedVia(version, via));
+            return via;
+        }
+    }
+
+    /// <summary>Sets the cached top Via after the transport has stamped it (it parsed it for that already).</summary>
+    internal void CacheTopVia(Via via) => Volatile.Write(ref topVia, new ParsedVia(Headers.Version, via));
+
+    private sealed record ParsedVia(int Version, Via? Via);
+
     public IReadOnlyList<Via> Vias
     {
         get

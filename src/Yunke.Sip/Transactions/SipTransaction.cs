@@ -21,7 +21,7 @@ public abstract class SipTransaction
         Send = send;
         Clock = clock;
         Timers = timers ?? SipTimers.Default;
-        Branch = request.Vias.FirstOrDefault()?.Branch ?? "";
+        Branch = request.TopVia?.Branch ?? "";
     }
 
     /// <summary>The request that created the transaction.</summary>
