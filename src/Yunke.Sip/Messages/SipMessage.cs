@@ -71,6 +71,24 @@ public abstract class SipMessage
 
     private sealed record ParsedVia(int Version, Via? Via);
 
+    private ParsedTo? toAddress;
+
+    /// <summary>The To address as validation parsed it, for building responses; shared like <see cref="TopVia"/>.</summary>
+    internal NameAddress? ToAddress
+    {
+        get
+        {
+            var cached = Volatile.Read(ref toAddress);
+            if (cached?.Version == Headers.Version) return cached.Address;
+            var to = To;
+            Volatile.Write(ref toAddress, new ParsedTo(Headers.Version, to));
+            return to;
+        }
+        set => Volatile.Write(ref toAddress, new ParsedTo(Headers.Version, value));
+    }
+
+    private sealed record ParsedTo(int Version, NameAddress? Address);
+
     public IReadOnlyList<Via> Vias
     {
         get
@@ -193,12 +211,10 @@ public sealed class SipResponse : SipMessage
                 response.Headers.AddCanonical(h.Name, h.Value);
             else if (h.Name is SipHeaderNames.To && !response.Headers.Contains(SipHeaderNames.To))
             {
+                // Parameters after an addr-spec or a name-addr are the header's (RFC 3261 20.10), so the tag is
+                // appended to the field as received, without rebuilding it.
                 var to = h.Value;
-                if (statusCode > 100 && toTag is not null && NameAddress.TryParse(to, out var address, out _) && address.Tag is null)
-                {
-                    address.Tag = toTag;
-                    to = address.ToString();
-                }
+                if (statusCode > 100 && toTag is not null && request.ToAddress is { Tag: null }) to = string.Concat(to, ";tag=", toTag);
                 response.Headers.AddCanonical(h.Name, to);
             }
         }
