@@ -7,9 +7,10 @@ namespace Yunke.Sip.Transports;
 
 /// <summary>
 /// SIP over UDP: one socket per listening address, which also sends, so replies leave from the port the peer knows.
-/// Datagrams are read by a thread of the transport's own, blocked in <c>recvfrom</c> as a Kamailio UDP worker is:
-/// no thread-pool round trip and no allocation per datagram but the message itself. The peer's address is kept
-/// as a flow per address, so answering a known peer does not build or serialise an address again.
+/// Datagrams are read by threads of the transport's own, each blocked in <c>recvfrom</c> on the one socket as
+/// Kamailio's UDP workers are: no thread-pool round trip and no allocation per datagram but the message itself,
+/// and parsing goes on in parallel. Each thread keeps the flows of the peers it has heard from, so answering a
+/// known peer does not build or serialise an address again.
 /// </summary>
 public sealed class SipUdpTransport : SipTransport
 {
@@ -17,28 +18,33 @@ public sealed class SipUdpTransport : SipTransport
     private const int MaxKnownPeers = 16_384;
 
     private readonly Socket socket;
-    private readonly Thread receiving;
-    private readonly Dictionary<SocketAddress, UdpFlow> peers = [];
+    private readonly Thread[] receiving;
     private volatile bool stopping;
 
-    private SipUdpTransport(Socket socket, Action<SipInbound> receiver, SipTransportLimits? limits) : base(receiver, limits)
+    private SipUdpTransport(Socket socket, Action<SipInbound> receiver, SipTransportLimits? limits, int threads) : base(receiver, limits)
     {
         this.socket = socket;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
-        receiving = new Thread(ReceiveLoop) { IsBackground = true, Name = $"SIP UDP {LocalEndPoint}" };
-        receiving.Start();
+        receiving = Enumerable.Range(0, threads)
+            .Select(i => new Thread(ReceiveLoop) { IsBackground = true, Name = $"SIP UDP {LocalEndPoint} #{i + 1}" }).ToArray();
+        foreach (var thread in receiving) thread.Start();
     }
 
-    /// <summary>Binds the address and starts receiving; each valid message goes to <paramref name="receiver"/> on the receive thread, so it must not block.</summary>
-    public static SipUdpTransport Bind(IPEndPoint local, Action<SipInbound> receiver, SipTransportLimits? limits = null)
+    /// <summary>
+    /// Binds the address and starts receiving; each valid message goes to <paramref name="receiver"/> on a receive
+    /// thread, so it must not block. <paramref name="threads"/> receive threads (one per core when not given).
+    /// </summary>
+    public static SipUdpTransport Bind(IPEndPoint local, Action<SipInbound> receiver, SipTransportLimits? limits = null, int? threads = null)
     {
+        var count = threads ?? Environment.ProcessorCount;
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, nameof(threads));
         var socket = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
             // Room for a burst (a wave of re-REGISTERs) while the receive thread catches up; the kernel may cap it.
             socket.ReceiveBufferSize = 1024 * 1024;
             socket.Bind(local);
-            return new SipUdpTransport(socket, receiver, limits);
+            return new SipUdpTransport(socket, receiver, limits, count);
         }
         catch
         {
@@ -58,6 +64,7 @@ public sealed class SipUdpTransport : SipTransport
         // One byte over the cap tells an over-size datagram from one that just fits.
         var buffer = new byte[Limits.MaxDatagramBytes + 1];
         var source = new SocketAddress(LocalEndPoint.AddressFamily);
+        var peers = new Dictionary<SocketAddress, UdpFlow>();
         while (!stopping)
         {
             int received;
@@ -74,13 +81,13 @@ public sealed class SipUdpTransport : SipTransport
             var bytes = buffer.AsSpan(0, received);
             // Keep-alives (CRLFs; RFC 5626 uses STUN on UDP, which is not SIP either) need no answer.
             if (bytes.TrimStart("\r\n"u8).IsEmpty) continue;
-            var flow = FlowFrom(source);
+            var flow = FlowFrom(peers, source);
             Deliver(bytes.ToArray(), flow, flow.RemoteEndPoint, Receiver);
         }
     }
 
-    // Only the receive thread uses the peer set.
-    private UdpFlow FlowFrom(SocketAddress source)
+    // Each receive thread has its own peer set: no locking.
+    private UdpFlow FlowFrom(Dictionary<SocketAddress, UdpFlow> peers, SocketAddress source)
     {
         if (peers.TryGetValue(source, out var known)) return known;
         if (peers.Count >= MaxKnownPeers) peers.Clear();
@@ -109,9 +116,10 @@ public sealed class SipUdpTransport : SipTransport
     public override ValueTask DisposeAsync()
     {
         stopping = true;
-        // Closing the socket wakes the receive thread out of recvfrom.
+        // Closing the socket wakes the receive threads out of recvfrom.
         socket.Dispose();
-        if (Thread.CurrentThread != receiving) receiving.Join(TimeSpan.FromSeconds(5));
+        foreach (var thread in receiving)
+            if (thread != Thread.CurrentThread) thread.Join(TimeSpan.FromSeconds(5));
         return ValueTask.CompletedTask;
     }
 
