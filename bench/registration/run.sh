@@ -10,7 +10,7 @@
 #   ONLY=kamailio bench/registration/run.sh     one side only (ONLY=yunke for the other)
 #
 # Both servers get the same treatment, one after the other:
-# - a warm-up, not reported: WARMUP seconds (20) at the first rate, every user at least once, so Yunke's JIT has
+# - a warm-up, not reported: WARMUP seconds (30) at the first rate, every user at least once, so Yunke's JIT has
 #   tiered up and both have every user cached and registered;
 # - the same rate search: each run registers at the offered rate (-r) for about DURATION seconds and at least every
 #   user once (later rounds refresh the bindings, with a full digest exchange each time); a rate is "held" when
@@ -31,7 +31,7 @@ done
 users=${USERS:-1000}
 read -r -a rates <<<"${RATES:-1000 2000 3000 4000 6000 8000}"
 duration=${DURATION:-5}
-warmup=${WARMUP:-20}
+warmup=${WARMUP:-30}
 bisect=${BISECT:-2}
 children=${KAMAILIO_CHILDREN:-4}
 realm=yunke # Yunke's default digest realm (Yunke:Sip:Realm); Kamailio challenges with the same one
