@@ -40,7 +40,8 @@ public abstract class SipMessage
 
     public string? ContentType => Headers.Get(SipHeaderNames.ContentType);
 
-    private ParsedVia? topVia;
+    private Parsed<Via>? topVia;
+    private Parsed<NameAddress>? toAddress;
 
     /// <summary>
     /// The top Via, parsed once per version of the header fields: the transport, the transaction layer and the
@@ -53,7 +54,7 @@ public abstract class SipMessage
         {
             var cached = Volatile.Read(ref topVia);
             var version = Headers.Version;
-            if (cached?.Version == version) return cached.Via;
+            if (cached?.Version == version) return cached.Value;
             var first = Headers.Get(SipHeaderNames.Via);
             Via? via = null;
             if (first is not null)
@@ -61,17 +62,13 @@ public abstract class SipMessage
                 var comma = first.Contains(',') ? SipSyntax.SplitList(first)[0] : first;
                 if (!Via.TryParse(comma, out via, out _)) via = null;
             }
-            Volatile.Write(ref topVia, new ParsedVia(version, via));
+            Volatile.Write(ref topVia, new Parsed<Via>(version, via));
             return via;
         }
     }
 
     /// <summary>Sets the cached top Via after the transport has stamped it (it parsed it for that already).</summary>
-    internal void CacheTopVia(Via via) => Volatile.Write(ref topVia, new ParsedVia(Headers.Version, via));
-
-    private sealed record ParsedVia(int Version, Via? Via);
-
-    private ParsedTo? toAddress;
+    internal void CacheTopVia(Via via) => Volatile.Write(ref topVia, new Parsed<Via>(Headers.Version, via));
 
     /// <summary>The To address as validation parsed it, for building responses; shared like <see cref="TopVia"/>.</summary>
     internal NameAddress? ToAddress
@@ -79,15 +76,16 @@ public abstract class SipMessage
         get
         {
             var cached = Volatile.Read(ref toAddress);
-            if (cached?.Version == Headers.Version) return cached.Address;
+            if (cached?.Version == Headers.Version) return cached.Value;
             var to = To;
-            Volatile.Write(ref toAddress, new ParsedTo(Headers.Version, to));
+            Volatile.Write(ref toAddress, new Parsed<NameAddress>(Headers.Version, to));
             return to;
         }
-        set => Volatile.Write(ref toAddress, new ParsedTo(Headers.Version, value));
+        set => Volatile.Write(ref toAddress, new Parsed<NameAddress>(Headers.Version, value));
     }
 
-    private sealed record ParsedTo(int Version, NameAddress? Address);
+    /// <summary>A value parsed from the header fields, and the version of the fields it was parsed from.</summary>
+    private sealed record Parsed<T>(int Version, T? Value) where T : class;
 
     public IReadOnlyList<Via> Vias
     {
