@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace Yunke.Sip.Digest;
 
@@ -26,14 +26,16 @@ public enum DigestOutcome
 /// Nonces carry their own issue time and an HMAC under a secret key, so any instance holding the key can
 /// check them without shared state, and an expired one is told apart from a forged one (stale=true).
 /// Replays are caught by remembering the highest nonce-count seen per nonce in a fixed table of slots
-/// (as Kamailio's nc array does): a nonce's slot follows from its random part, a newer nonce landing in the
-/// same slot takes it over, and the older one is then answered stale, so the phone simply asks for a new
-/// challenge. Memory stays fixed and every check is O(1), with no sweeping on the request path.
+/// (as Kamailio's nc array does). Each nonce carries a serial number (from a random start) and takes the slot
+/// serial mod slots, so a slot passes to a newer nonce only after a full round of slots has been issued; the
+/// older nonce is then answered stale and the phone simply asks for a new challenge. Nonces in use at the same
+/// time never share a slot (a random slot choice let two nonces in flight collide under load, and the first
+/// answered was refused as stale). Memory stays fixed and every check is O(1), with no sweeping on the request path.
 /// Passwords are never needed: verification takes the stored HA1.
 /// </summary>
 public sealed class DigestAuthenticator
 {
-    private const int RandomBytes = 8;
+    private const int SerialBytes = 8;
     private const int MacBytes = 16;
     private const int LockStripes = 64;
 
@@ -41,14 +43,16 @@ public sealed class DigestAuthenticator
     private readonly TimeProvider clock;
     private readonly NonceUse[] uses;
     private readonly Lock[] locks = Enumerable.Range(0, LockStripes).Select(_ => new Lock()).ToArray();
+    // Random start: instances sharing a key do not issue the same nonces.
+    private long serial = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8));
 
     /// <param name="realm">The protection space, e.g. the domain of the registrar.</param>
     /// <param name="key">Secret for signing nonces; share it between instances that must accept each other's nonces.</param>
     /// <param name="clock">Time source, so tests can age nonces.</param>
     /// <param name="nonceLifetime">How long a nonce is accepted; five minutes when not given.</param>
     /// <param name="trackedNonces">
-    /// Slots for nonce-counts (24 bytes each; 2^18, about 6 MB, when not given): a nonce in use keeps its slot until a
-    /// newer one takes it, on average slots / verifications-per-second seconds.
+    /// Slots for nonce-counts (24 bytes each; 2^18, about 6 MB, when not given): a nonce keeps its count until this
+    /// many newer nonces have been issued (at 8,000 challenges a second, 32 s; a phone uses a nonce within milliseconds).
     /// </param>
     public DigestAuthenticator(string realm, byte[] key, TimeProvider clock, TimeSpan? nonceLifetime = null, int trackedNonces = 1 << 18)
     {
@@ -76,29 +80,32 @@ public sealed class DigestAuthenticator
             || !uint.TryParse(ncText, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var nc) || nc == 0)
             return DigestOutcome.Malformed;
 
-        if (!TryReadNonce(credentials.Nonce, out var issued, out var random)) return DigestOutcome.UnknownNonce;
+        if (!TryReadNonce(credentials.Nonce, out var issued, out var nonceSerial)) return DigestOutcome.UnknownNonce;
 
-        var expected = DigestHash.Response(ha1, credentials.Nonce, method, credentials.Uri, "auth", credentials.NonceCount, credentials.Cnonce);
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(credentials.Response.ToLowerInvariant())))
-            return DigestOutcome.WrongResponse;
+        Span<byte> expected = stackalloc byte[DigestHash.HexLength];
+        DigestHash.Response(ha1, credentials.Nonce, method, credentials.Uri, "auth", credentials.NonceCount, credentials.Cnonce, expected);
+        if (!DigestHash.FixedTimeEqualsIgnoreCase(expected, credentials.Response)) return DigestOutcome.WrongResponse;
 
         var now = clock.GetUtcNow();
         if (now - issued > NonceLifetime || issued - now > TimeSpan.FromMinutes(1)) return DigestOutcome.Stale;
 
-        return Use(new NonceUse(issued.ToUnixTimeMilliseconds(), random, nc));
+        return Use(new NonceUse(nonceSerial, nc));
     }
 
     // The slot holds the newest nonce verified in it. An older nonce than that has lost its count, so it cannot
     // be checked for replay any more: stale, which makes the phone ask again. A newer one takes the slot over.
     private DigestOutcome Use(NonceUse use)
     {
-        var slot = (int)((ulong)use.Random % (ulong)uses.Length);
+        var slot = (int)((ulong)use.Serial % (ulong)uses.Length);
         lock (locks[slot % LockStripes])
         {
             ref var held = ref uses[slot];
-            var order = (held.IssuedMs, held.Random).CompareTo((use.IssuedMs, use.Random));
-            if (order > 0) return DigestOutcome.Stale;
-            if (order == 0 && use.Count <= held.Count) return DigestOutcome.Replayed;
+            if (held.Count != 0 && held.Serial != use.Serial)
+            {
+                // Serial-number arithmetic (RFC 1982): the start is random, so the counter may wrap.
+                if (unchecked(use.Serial - held.Serial) < 0) return DigestOutcome.Stale;
+            }
+            else if (held.Count != 0 && use.Count <= held.Count) return DigestOutcome.Replayed;
             held = use;
             return DigestOutcome.Valid;
         }
@@ -106,25 +113,24 @@ public sealed class DigestAuthenticator
 
     private string CreateNonce()
     {
-        Span<byte> nonce = stackalloc byte[8 + RandomBytes + MacBytes];
+        Span<byte> nonce = stackalloc byte[8 + SerialBytes + MacBytes];
         BinaryPrimitives.WriteInt64BigEndian(nonce, clock.GetUtcNow().ToUnixTimeMilliseconds());
-        RandomNumberGenerator.Fill(nonce.Slice(8, RandomBytes));
-        Sign(nonce[..(8 + RandomBytes)], nonce[(8 + RandomBytes)..]);
-        return Convert.ToBase64String(nonce).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        BinaryPrimitives.WriteInt64BigEndian(nonce[8..], Interlocked.Increment(ref serial));
+        Sign(nonce[..(8 + SerialBytes)], nonce[(8 + SerialBytes)..]);
+        return Base64Url.EncodeToString(nonce);
     }
 
-    private bool TryReadNonce(string text, out DateTimeOffset issued, out long random)
+    private bool TryReadNonce(string text, out DateTimeOffset issued, out long nonceSerial)
     {
         issued = default;
-        random = 0;
-        Span<byte> nonce = stackalloc byte[8 + RandomBytes + MacBytes];
-        var padded = text.Replace('-', '+').Replace('_', '/') + "==";
-        if (text.Length != 43 || !Convert.TryFromBase64String(padded[..44], nonce, out var written) || written != nonce.Length) return false;
+        nonceSerial = 0;
+        Span<byte> nonce = stackalloc byte[8 + SerialBytes + MacBytes];
+        if (text.Length != 43 || !Base64Url.TryDecodeFromChars(text, nonce, out var written) || written != nonce.Length) return false;
         Span<byte> mac = stackalloc byte[MacBytes];
-        Sign(nonce[..(8 + RandomBytes)], mac);
-        if (!CryptographicOperations.FixedTimeEquals(mac, nonce[(8 + RandomBytes)..])) return false;
+        Sign(nonce[..(8 + SerialBytes)], mac);
+        if (!CryptographicOperations.FixedTimeEquals(mac, nonce[(8 + SerialBytes)..])) return false;
         issued = DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64BigEndian(nonce));
-        random = BinaryPrimitives.ReadInt64BigEndian(nonce[8..]);
+        nonceSerial = BinaryPrimitives.ReadInt64BigEndian(nonce[8..]);
         return true;
     }
 
@@ -135,6 +141,6 @@ public sealed class DigestAuthenticator
         full[..MacBytes].CopyTo(mac);
     }
 
-    /// <summary>A nonce (its issue time and random part) and the highest nonce-count seen with it.</summary>
-    private record struct NonceUse(long IssuedMs, long Random, uint Count);
+    /// <summary>A nonce (its serial number) and the highest nonce-count seen with it; an empty slot has count 0.</summary>
+    private record struct NonceUse(long Serial, uint Count);
 }

@@ -4,11 +4,35 @@ using Yunke.Sip.Messages;
 namespace Yunke.Sip.Digest;
 
 /// <summary>The comma-separated auth-params after "Digest" in a challenge or credentials (RFC 2617 1.2, RFC 3261 25.1).</summary>
-internal static class DigestParameters
+internal sealed class DigestParameters
 {
-    public static bool TryParse(string headerValue, out Dictionary<string, string> values, out string? error)
+    // A handful of parameters: a list searched in order costs less than a dictionary built for each REGISTER.
+    private readonly List<KeyValuePair<string, string>> items = new(10);
+
+    public bool TryGetValue(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string value)
     {
-        values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (n, v) in items)
+            if (n.Equals(name, StringComparison.OrdinalIgnoreCase)) { value = v; return true; }
+        value = null;
+        return false;
+    }
+
+    public bool ContainsKey(string name) => TryGetValue(name, out _);
+
+    public string? GetValueOrDefault(string name) => TryGetValue(name, out var v) ? v : null;
+
+    public string this[string name] => TryGetValue(name, out var v) ? v : throw new KeyNotFoundException(name);
+
+    private bool TryAdd(string name, string value)
+    {
+        if (ContainsKey(name)) return false;
+        items.Add(new(name, value));
+        return true;
+    }
+
+    public static bool TryParse(string headerValue, out DigestParameters values, out string? error)
+    {
+        values = new DigestParameters();
         var s = headerValue.AsSpan().Trim();
         var i = SipSyntax.ReadToken(s, 0);
         if (i == 0 || !s[..i].Equals("Digest", StringComparison.OrdinalIgnoreCase)) { error = "not a Digest scheme"; return false; }
@@ -47,7 +71,11 @@ internal static class DigestParameters
         error = null;
         return true;
     }
+}
 
+/// <summary>Writing auth-params, for challenges and credentials.</summary>
+internal static class DigestParameterWriter
+{
     public static StringBuilder AppendQuoted(this StringBuilder sb, string name, string? value, bool first = false)
     {
         if (value is null) return sb;

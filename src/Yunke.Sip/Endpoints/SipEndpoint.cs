@@ -75,7 +75,13 @@ public sealed class SipEndpoint : IAsyncDisposable
         var incoming = new SipIncomingRequest(inbound, transaction);
         // 100 Trying at once stops the INVITE retransmissions while the core works (RFC 3261 17.2.1).
         if (transaction is InviteServerTransaction) transaction.SendResponse(SipResponse.CreateFor(request, 100, "Trying"));
-        _ = Task.Run(() => HandleAsync(incoming));
+        // Straight onto the thread pool's global queue: no Task or closure per request, and no context to flow.
+        ThreadPool.UnsafeQueueUserWorkItem(new Handling(this, incoming), preferLocal: false);
+    }
+
+    private sealed class Handling(SipEndpoint endpoint, SipIncomingRequest incoming) : IThreadPoolWorkItem
+    {
+        public void Execute() => _ = endpoint.HandleAsync(incoming);
     }
 
     private async Task HandleAsync(SipIncomingRequest incoming)

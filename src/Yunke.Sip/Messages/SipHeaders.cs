@@ -12,14 +12,25 @@ public sealed class SipHeaders : IReadOnlyList<SipHeader>
     private readonly List<SipHeader> items = new(16);
 
     public int Count => items.Count;
+
+    /// <summary>Changes with every change to the fields, so what was parsed from them can be cached until then.</summary>
+    internal int Version { get; private set; }
     public SipHeader this[int index] => items[index];
 
-    public void Add(string name, string value) => items.Add(new(SipHeaderNames.Canonicalize(name), value));
+    public void Add(string name, string value) => AddCanonical(SipHeaderNames.Canonicalize(name), value);
 
-    internal void AddCanonical(string name, string value) => items.Add(new(name, value));
+    internal void AddCanonical(string name, string value)
+    {
+        items.Add(new(name, value));
+        Version++;
+    }
 
     /// <summary>Replaces the value of the field at that position, keeping its name and place.</summary>
-    internal void Replace(int index, string value) => items[index] = items[index] with { Value = value };
+    internal void Replace(int index, string value)
+    {
+        items[index] = items[index] with { Value = value };
+        Version++;
+    }
 
     /// <summary>Replaces every field of that name with one (added at the end if there was none).</summary>
     public void Set(string name, string value)
@@ -29,11 +40,13 @@ public sealed class SipHeaders : IReadOnlyList<SipHeader>
         RemoveAll(name);
         if (at < 0 || at > items.Count) items.Add(new(name, value));
         else items.Insert(at, new(name, value));
+        Version++;
     }
 
     public int RemoveAll(string name)
     {
         name = SipHeaderNames.Canonicalize(name);
+        Version++;
         return items.RemoveAll(h => Is(h, name));
     }
 

@@ -40,6 +40,53 @@ public abstract class SipMessage
 
     public string? ContentType => Headers.Get(SipHeaderNames.ContentType);
 
+    private Parsed<Via>? topVia;
+    private Parsed<NameAddress>? toAddress;
+
+    /// <summary>
+    /// The top Via, parsed once per version of the header fields: the transport, the transaction layer and the
+    /// response routing all ask for it, several times per request. Shared: readers must not change it
+    /// (<see cref="Vias"/> hands out fresh copies to change).
+    /// </summary>
+    internal Via? TopVia
+    {
+        get
+        {
+            var cached = Volatile.Read(ref topVia);
+            var version = Headers.Version;
+            if (cached?.Version == version) return cached.Value;
+            var first = Headers.Get(SipHeaderNames.Via);
+            Via? via = null;
+            if (first is not null)
+            {
+                var comma = first.Contains(',') ? SipSyntax.SplitList(first)[0] : first;
+                if (!Via.TryParse(comma, out via, out _)) via = null;
+            }
+            Volatile.Write(ref topVia, new Parsed<Via>(version, via));
+            return via;
+        }
+    }
+
+    /// <summary>Sets the cached top Via after the transport has stamped it (it parsed it for that already).</summary>
+    internal void CacheTopVia(Via via) => Volatile.Write(ref topVia, new Parsed<Via>(Headers.Version, via));
+
+    /// <summary>The To address as validation parsed it, for building responses; shared like <see cref="TopVia"/>.</summary>
+    internal NameAddress? ToAddress
+    {
+        get
+        {
+            var cached = Volatile.Read(ref toAddress);
+            if (cached?.Version == Headers.Version) return cached.Value;
+            var to = To;
+            Volatile.Write(ref toAddress, new Parsed<NameAddress>(Headers.Version, to));
+            return to;
+        }
+        set => Volatile.Write(ref toAddress, new Parsed<NameAddress>(Headers.Version, value));
+    }
+
+    /// <summary>A value parsed from the header fields, and the version of the fields it was parsed from.</summary>
+    private sealed record Parsed<T>(int Version, T? Value) where T : class;
+
     public IReadOnlyList<Via> Vias
     {
         get
@@ -162,12 +209,10 @@ public sealed class SipResponse : SipMessage
                 response.Headers.AddCanonical(h.Name, h.Value);
             else if (h.Name is SipHeaderNames.To && !response.Headers.Contains(SipHeaderNames.To))
             {
+                // Parameters after an addr-spec or a name-addr are the header's (RFC 3261 20.10), so the tag is
+                // appended to the field as received, without rebuilding it.
                 var to = h.Value;
-                if (statusCode > 100 && toTag is not null && NameAddress.TryParse(to, out var address, out _) && address.Tag is null)
-                {
-                    address.Tag = toTag;
-                    to = address.ToString();
-                }
+                if (statusCode > 100 && toTag is not null && request.ToAddress is { Tag: null }) to = string.Concat(to, ";tag=", toTag);
                 response.Headers.AddCanonical(h.Name, to);
             }
         }

@@ -118,39 +118,27 @@ public sealed class SipUri
         if (!paramPart.IsEmpty && paramPart[0] != ';') { error = $"unexpected '{paramPart[0]}' after URI host"; return false; }
 
         uri = new SipUri { Scheme = scheme, User = user, Password = password, Host = host, Port = port };
-        foreach (var param in Split(paramPart, ';'))
+        foreach (var range in paramPart.IsEmpty ? default : paramPart[1..].Split(';'))
         {
+            var param = paramPart[1..][range];
             if (param.Length == 0) { error = "empty URI parameter"; return false; }
             if (!HasValidEscapes(param)) { error = "invalid escape in URI parameter"; return false; }
             var eq = param.IndexOf('=');
-            uri.Parameters.Add(eq < 0 ? param : param[..eq], eq < 0 ? null : param[(eq + 1)..]);
+            uri.Parameters.Add(eq < 0 ? param.ToString() : param[..eq].ToString(), eq < 0 ? null : param[(eq + 1)..].ToString());
         }
         if (headersAt >= 0)
         {
-            foreach (var header in Split(rest[(i + headersAt)..], '&'))
+            var headerPart = rest[(i + headersAt + 1)..];
+            foreach (var range in headerPart.Split('&'))
             {
+                var header = headerPart[range];
                 var eq = header.IndexOf('=');
                 if (eq <= 0) { error = "invalid URI header"; return false; }
-                uri.Headers.Add(header[..eq], header[(eq + 1)..]);
+                uri.Headers.Add(header[..eq].ToString(), header[(eq + 1)..].ToString());
             }
         }
         error = null;
         return true;
-    }
-
-    // s starts with its first separator (';' or '?'); the pieces after it are split on `next`.
-    private static List<string> Split(ReadOnlySpan<char> s, char next)
-    {
-        var list = new List<string>();
-        if (s.IsEmpty) return list;
-        var start = 1;
-        for (var i = 1; i <= s.Length; i++)
-        {
-            if (i < s.Length && s[i] != next) continue;
-            list.Add(s[start..i].ToString());
-            start = i + 1;
-        }
-        return list;
     }
 
     private static bool HasValidEscapes(ReadOnlySpan<char> s)

@@ -31,8 +31,9 @@ internal static partial class SipValidator
         foreach (var name in SingleValued)
             if (headers.CountOf(name) > 1) return ($"Multiple {name} headers", 400);
 
-        foreach (var name in (ReadOnlySpan<string>)[SipHeaderNames.From, SipHeaderNames.To])
-            if (!NameAddress.TryParse(headers.Get(name)!, out _, out var error)) return ($"Invalid {name} header: {error}", 400);
+        if (!NameAddress.TryParse(headers.Get(SipHeaderNames.From)!, out _, out var fromError)) return ($"Invalid From header: {fromError}", 400);
+        if (!NameAddress.TryParse(headers.Get(SipHeaderNames.To)!, out var to, out var toError)) return ($"Invalid To header: {toError}", 400);
+        message.ToAddress = to; // every response to a request needs it again
 
         var callId = headers.Get(SipHeaderNames.CallId)!;
         if (callId.Length == 0 || callId.Any(SipSyntax.IsWhitespace)) return ("Invalid Call-ID header", 400);

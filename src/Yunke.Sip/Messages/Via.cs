@@ -42,7 +42,7 @@ public sealed class Via
         via = null!;
         var s = text.AsSpan();
         // sent-protocol: LWS may surround each slash (RFC 4475 3.1.1.1).
-        var parts = new string[3];
+        Span<string?> parts = [null, null, null];
         var i = SipSyntax.SkipWhitespace(s, 0);
         for (var p = 0; p < 3; p++)
         {
@@ -54,7 +54,7 @@ public sealed class Via
             var start = i;
             i = SipSyntax.ReadToken(s, i);
             if (i == start) { error = "malformed Via protocol"; return false; }
-            parts[p] = s[start..i].ToString();
+            parts[p] = Common(s[start..i]);
             i = SipSyntax.SkipWhitespace(s, i);
         }
 
@@ -83,11 +83,24 @@ public sealed class Via
             port = (int)p;
         }
 
-        via = new Via { Protocol = parts[0], Version = parts[1], Transport = parts[2], Host = host, Port = port };
+        via = new Via { Protocol = parts[0]!, Version = parts[1]!, Transport = parts[2]!, Host = host, Port = port };
         if (!SipParameters.TryParse(s[i..], via.Parameters, out error)) return false;
         if (via.Parameters.Contains("branch") && string.IsNullOrEmpty(via.Branch)) { error = "Via branch has no value"; return false; }
         return true;
     }
+
+    // The sent-protocol of nearly every Via is one of these: no string made for it.
+    private static string Common(ReadOnlySpan<char> token) => token switch
+    {
+        "SIP" => "SIP",
+        "2.0" => "2.0",
+        "UDP" => "UDP",
+        "TCP" => "TCP",
+        "WS" => "WS",
+        "WSS" => "WSS",
+        "TLS" => "TLS",
+        _ => token.ToString(),
+    };
 
     public override string ToString()
     {

@@ -22,7 +22,7 @@ public abstract class SipTransaction
         Send = send;
         Clock = clock;
         Timers = timers ?? SipTimers.Default;
-        Branch = request.Vias.FirstOrDefault()?.Branch ?? "";
+        Branch = request.TopVia?.Branch ?? "";
     }
 
     /// <summary>The request that created the transaction.</summary>
@@ -67,18 +67,16 @@ public abstract class SipTransaction
             fired();
             return;
         }
-        ITimer? timer = null;
-        timer = Clock.CreateTimer(_ =>
+        var timer = SipTimerQueue.For(Clock, due).Start(timer =>
         {
             lock (Sync)
             {
                 // A timer that was stopped or replaced meanwhile must not act.
                 if (!timers.TryGetValue(name, out var current) || !ReferenceEquals(current, timer)) return;
                 timers.Remove(name);
-                timer!.Dispose();
                 fired();
             }
-        }, null, due, Timeout.InfiniteTimeSpan);
+        });
         timers[name] = timer;
     }
 

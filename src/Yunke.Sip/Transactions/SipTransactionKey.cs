@@ -13,7 +13,7 @@ public readonly record struct SipTransactionKey(string Branch, string SentBy, st
     /// request without the magic cookie, which this stack does not match (it answers it statelessly).</summary>
     public static SipTransactionKey? ForServer(SipRequest request)
     {
-        var via = request.Vias.FirstOrDefault();
+        var via = request.TopVia;
         if (via?.Branch is not { } branch || !branch.StartsWith(Via.MagicCookie, StringComparison.Ordinal)) return null;
         var method = request.Method == "ACK" ? "INVITE" : request.Method;
         return new SipTransactionKey(branch, SentByOf(via), method);
@@ -22,7 +22,7 @@ public readonly record struct SipTransactionKey(string Branch, string SentBy, st
     /// <summary>The key of the client transaction a response belongs to.</summary>
     public static SipTransactionKey? ForClient(SipMessage message)
     {
-        var via = message.Vias.FirstOrDefault();
+        var via = message.TopVia;
         if (via?.Branch is not { } branch || message.CSeq is not { } cseq) return null;
         var method = cseq.Method == "ACK" ? "INVITE" : cseq.Method;
         return new SipTransactionKey(branch, "", method);

@@ -27,7 +27,8 @@ public abstract class SipFlow
     /// <summary>Queues the bytes; false when the flow is closed or its peer does not keep up.</summary>
     public abstract bool Send(ReadOnlyMemory<byte> bytes);
 
-    public bool Send(SipMessage message) => Send(message.ToBytes());
+    /// <summary>Serialises and sends a message; a flow may do it without a copy of its own (UDP sends at once).</summary>
+    public virtual bool Send(SipMessage message) => Send(message.ToBytes());
 
     /// <summary>The flow responses to this request go on; UDP picks the port by RFC 3581 rules.</summary>
     internal virtual SipFlow ForResponsesTo(SipRequest request) => this;

@@ -79,9 +79,14 @@ public abstract class SipTransport : IAsyncDisposable
             via.Rport = source.Port;
             changed = true;
         }
-        if (!changed) return;
+        if (!changed)
+        {
+            request.CacheTopVia(via);
+            return;
+        }
         elements[0] = via.ToString();
-        request.Headers.Replace(field, string.Join(", ", elements));
+        request.Headers.Replace(field, elements.Count == 1 ? elements[0] : string.Join(", ", elements));
+        request.CacheTopVia(via);
     }
 
     /// <summary>Socket errors that only mean "this peer or socket is gone", never a bug.</summary>
