@@ -36,6 +36,25 @@ public sealed partial class Baresip : IAsyncDisposable
         get { lock (lines) return string.Join('\n', lines); }
     }
 
+    /// <summary>
+    /// A free port whose next port is free too: baresip 1.0 ignores sip_transports and also opens SIP over TLS, on
+    /// the port after sip_listen's, and gives up when that one is taken.
+    /// </summary>
+    private static int FreePortPair()
+    {
+        while (true)
+        {
+            var port = Infrastructure.YunkeServer.FreePort();
+            try
+            {
+                using var next = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port + 1);
+                next.Start();
+                return port;
+            }
+            catch (System.Net.Sockets.SocketException) { }
+        }
+    }
+
     /// <summary>Starts baresip with one account registering <paramref name="number"/> to 127.0.0.1:<paramref name="port"/>.</summary>
     /// <param name="answerWithTone">
     /// Null: the phone only registers. A frequency: it answers calls by itself (answermode=auto) in PCMU and
@@ -46,7 +65,7 @@ public sealed partial class Baresip : IAsyncDisposable
     {
         if (!File.Exists(Executable)) throw new InvalidOperationException("baresip is not installed: run scripts/install-deps.sh --tests.");
         var dir = Directory.CreateTempSubdirectory("yunke-baresip-").FullName;
-        var localPort = Infrastructure.YunkeServer.FreePort();
+        var localPort = FreePortPair();
         File.WriteAllText(Path.Combine(dir, "config"), $"""
             poll_method		epoll
             sip_listen		127.0.0.1:{localPort}
