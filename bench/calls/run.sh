@@ -40,29 +40,11 @@ realm=yunke
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/bench/calls"
-work=$(mktemp -d /tmp/yunke-bench-calls.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$root/bench/common.sh"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 has() { [[ " $parts " == *" $1 "* ]]; }
 started=$(date +%s)
 elapsed() { echo "$(($(date +%s) - started)) s"; }
-
-free_port() {
-  python3 -c 'import socket
-while True:
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); port = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", port)); print(port); break
-    except OSError: pass
-    finally: u.close(); t.close()'
-}
 
 # Fixed media ports below the ephemeral range, apart from one another: Yunke's RTP range (4 ports a call: two
 # legs, RTP and RTCP), the caller's rtp_stream ports (from its -mp up), the agents' echo ports (-mp and -mp+2),
@@ -71,15 +53,6 @@ yunke_rtp_min=21000 yunke_rtp_max=28999
 caller_media=11000
 agent_echo=(10000 10010)
 phones_caller=10100 phones_agent=10102
-
-# User and system CPU ticks (1/100 s) of a process and its children.
-cpu_ticks() {
-  local total=0 p
-  for p in "$1" $(pgrep -P "$1" || true); do
-    [[ -r /proc/$p/stat ]] && total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
-  done
-  echo "$total"
-}
 
 cp "$here/caller.xml" "$here/caller-held.xml" "$here/agent.xml" "$work/"
 cd "$work"
@@ -92,50 +65,16 @@ echo "Calls benchmark: $agents agents, ${call_seconds} s calls, parts: $parts; $
 echo "Publishing Yunke (Release) and the RTP phones..."
 dotnet publish "$root/src/Yunke.Server" -c Release -o "$root/artifacts/bench-server" --nologo -v q >/dev/null
 has concurrent && dotnet build -c Release "$root/bench/Yunke.Media.Benchmarks" --nologo -v q >/dev/null
-http=$(free_port); sip=$(free_port); pool=$(free_port)
 socket_env=()
 [[ $sockets == inline ]] && socket_env=(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT=2)
-env "${socket_env[@]}" ASPNETCORE_ENVIRONMENT=Production dotnet "$root/artifacts/bench-server/Yunke.Server.dll" \
-  --contentRoot "$root/artifacts/bench-server" --urls "http://127.0.0.1:$http" \
-  --Yunke:DataDir="$work/yunke-data" --Yunke:Operator:Password='Bench#Operator2026' \
-  --Yunke:Sip:Host=127.0.0.1 --Yunke:Sip:Port="$sip" --Yunke:Sip:PoolPort="$pool" \
-  --Yunke:Rtp:PortMin=$yunke_rtp_min --Yunke:Rtp:PortMax=$yunke_rtp_max \
-  --Logging:LogLevel:Default=Warning >"$work/yunke.log" 2>&1 &
-yunke=$!; pids+=("$yunke")
-for _ in $(seq 180); do
-  curl -fs "http://127.0.0.1:$http/healthz" >/dev/null && break
-  kill -0 "$yunke" 2>/dev/null || { cat "$work/yunke.log"; exit 1; }
-  sleep 0.5
-done
-curl -fs "http://127.0.0.1:$http/healthz" >/dev/null || { echo "Yunke did not become healthy:"; tail -50 "$work/yunke.log"; exit 1; }
+start_yunke "${socket_env[@]}" -- --Yunke:Rtp:PortMin=$yunke_rtp_min --Yunke:Rtp:PortMax=$yunke_rtp_max
 echo "Setting up one tenant with $agents signed-in agents through Yunke's REST API... ($(elapsed))"
 python3 "$here/yunke_callcenter.py" "http://127.0.0.1:$http" 'Bench#Operator2026' "$agents" >"$work/agents.txt"
 access_code=$(head -1 "$work/agents.txt")
 tail -n +2 "$work/agents.txt" >"$work/users.txt"
 
 # --- Kamailio: the same users as a db_text subscriber table holding HA1 = MD5(number:realm:password).
-if has kamailio; then
-  mkdir -p "$work/kamailio-db" "$work/kamailio-run"
-  printf 'table_name(string) table_version(int) \nsubscriber:7\n' >"$work/kamailio-db/version"
-  python3 - "$realm" "$work/users.txt" >"$work/kamailio-db/subscriber" <<'PY'
-import hashlib, sys
-realm, users = sys.argv[1], sys.argv[2]
-print("id(int,auto) username(string) domain(string) ha1(string) ")
-for i, line in enumerate(open(users), 1):
-    number, password = line.split()
-    print(f"{i}:{number}:127.0.0.1:{hashlib.md5(f'{number}:{realm}:{password}'.encode()).hexdigest()}")
-PY
-  kport=$(free_port)
-  sed -e "s#!BENCH_PORT!5060!#!BENCH_PORT!$kport!#" -e "s#!BENCH_DB!/tmp/kamailio-db!#!BENCH_DB!$work/kamailio-db!#" \
-    -e "s#!BENCH_CHILDREN!2!#!BENCH_CHILDREN!4!#" "$here/kamailio.cfg" >"$work/kamailio.cfg"
-  # -DD: no daemon (children still forked); -E: log to stderr; -Y: our own runtime folder.
-  kamailio -f "$work/kamailio.cfg" -DD -E -Y "$work/kamailio-run" -P "$work/kamailio-run/kamailio.pid" -m 256 >"$work/kamailio.log" 2>&1 &
-  kamailio=$!; pids+=("$kamailio")
-  for _ in $(seq 40); do
-    ss -lun | grep -q "127.0.0.1:$kport " && break
-    sleep 0.25
-  done
-fi
+has kamailio && start_kamailio 4
 
 # --- The agents' phones: the users split over uas_count ports; each port registers its users (to Yunke and to
 # Kamailio) and then answers calls as one sipp UAS.

@@ -40,34 +40,7 @@ only=${ONLY:-}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/bench/registration"
 scenario="$root/tests/Yunke.EndToEnd.Tests/Sip/Scenarios/register.xml"
-work=$(mktemp -d /tmp/yunke-bench-registration.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket
-while True:
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); port = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", port)); print(port); break
-    except OSError: pass
-    finally: u.close(); t.close()'
-}
-
-# User and system CPU ticks (1/100 s) of a process and its children.
-cpu_ticks() {
-  local total=0 p
-  for p in "$1" $(pgrep -P "$1" || true); do
-    [[ -r /proc/$p/stat ]] && total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
-  done
-  echo "$total"
-}
+source "$root/bench/common.sh"
 
 # measure NAME PORT PID RATE: one sipp run at RATE; prints its row and sets `held` and `achieved`.
 results="$work/results.txt"
@@ -131,20 +104,8 @@ echo "Registration benchmark: $users users, warm-up ${warmup} s, rates ${rates[*
 if [[ $only != kamailio ]]; then
   echo "Publishing Yunke (Release)..."
   dotnet publish "$root/src/Yunke.Server" -c Release -o "$root/artifacts/bench-server" --nologo -v q >/dev/null
-  http=$(free_port); sip=$(free_port); pool=$(free_port); rtp=$(free_port)
-  ASPNETCORE_ENVIRONMENT=Production dotnet "$root/artifacts/bench-server/Yunke.Server.dll" \
-    --contentRoot "$root/artifacts/bench-server" --urls "http://127.0.0.1:$http" \
-    --Yunke:DataDir="$work/yunke-data" --Yunke:Operator:Password='Bench#Operator2026' \
-    --Yunke:Sip:Host=127.0.0.1 --Yunke:Sip:Port="$sip" --Yunke:Sip:PoolPort="$pool" \
-    --Yunke:Rtp:PortMin="$rtp" --Yunke:Rtp:PortMax=$((rtp + 99)) \
-    --Logging:LogLevel:Default=Warning >"$work/yunke.log" 2>&1 &
-  yunke=$!; pids+=("$yunke")
-  for _ in $(seq 180); do
-    curl -fs "http://127.0.0.1:$http/healthz" >/dev/null && break
-    kill -0 "$yunke" 2>/dev/null || { cat "$work/yunke.log"; exit 1; }
-    sleep 0.5
-  done
-  curl -fs "http://127.0.0.1:$http/healthz" >/dev/null || { echo "Yunke did not become healthy:"; tail -50 "$work/yunke.log"; exit 1; }
+  rtp=$(free_port)
+  start_yunke -- --Yunke:Rtp:PortMin="$rtp" --Yunke:Rtp:PortMax=$((rtp + 99))
   echo "Setting up $users softphones through Yunke's REST API..."
   python3 "$here/yunke_tenants.py" "http://127.0.0.1:$http" 'Bench#Operator2026' "$users" >"$work/users.txt"
 else
@@ -156,28 +117,7 @@ fi
 { echo SEQUENTIAL; awk '{ printf "%s;[authentication username=%s password=%s];3600\n", $1, $1, $2 }' "$work/users.txt"; } >"$work/users.csv"
 
 # --- Kamailio: the same users as a db_text subscriber table holding HA1 = MD5(number:realm:password).
-if [[ $only != yunke ]]; then
-  mkdir -p "$work/kamailio-db" "$work/kamailio-run"
-  printf 'table_name(string) table_version(int) \nsubscriber:7\n' >"$work/kamailio-db/version"
-  python3 - "$realm" "$work/users.txt" >"$work/kamailio-db/subscriber" <<'PY'
-import hashlib, sys
-realm, users = sys.argv[1], sys.argv[2]
-print("id(int,auto) username(string) domain(string) ha1(string) ")
-for i, line in enumerate(open(users), 1):
-    number, password = line.split()
-    print(f"{i}:{number}:127.0.0.1:{hashlib.md5(f'{number}:{realm}:{password}'.encode()).hexdigest()}")
-PY
-  kport=$(free_port)
-  sed -e "s#!BENCH_PORT!5060!#!BENCH_PORT!$kport!#" -e "s#!BENCH_DB!/tmp/kamailio-db!#!BENCH_DB!$work/kamailio-db!#" \
-    -e "s#!BENCH_CHILDREN!2!#!BENCH_CHILDREN!$children!#" "$here/kamailio.cfg" >"$work/kamailio.cfg"
-  # -DD: no daemon (children still forked); -E: log to stderr; -Y: our own runtime folder.
-  kamailio -f "$work/kamailio.cfg" -DD -E -Y "$work/kamailio-run" -P "$work/kamailio-run/kamailio.pid" -m 256 >"$work/kamailio.log" 2>&1 &
-  kamailio=$!; pids+=("$kamailio")
-  for _ in $(seq 40); do
-    ss -lun | grep -q "127.0.0.1:$kport " && break
-    sleep 0.25
-  done
-fi
+[[ $only == yunke ]] || start_kamailio "$children"
 
 printf '\n%-9s %8s %10s %7s %8s %8s %10s %5s\n' server 'offered/s' registered failed seconds 'reg/s' 'cpu µs/reg' held | tee "$results"
 best_kamailio=0 best_yunke=0
