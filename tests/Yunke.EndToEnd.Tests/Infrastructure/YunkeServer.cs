@@ -43,7 +43,7 @@ public sealed class YunkeServer : IAsyncLifetime
         SipPort = FreePort();
         SipPoolPort = FreePort();
         TrunkPort = FreePort();
-        rtpMin = FreePort();
+        rtpMin = FreeRtpBlock();
         BaseAddress = new Uri($"http://127.0.0.1:{httpPort}");
         await StartAsync();
     }
@@ -158,6 +158,29 @@ public sealed class YunkeServer : IAsyncLifetime
     /// <summary>The dotnet host that runs these tests (the SDK sets DOTNET_HOST_PATH), else the one on PATH.</summary>
     private static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    /// <summary>
+    /// The first of 100 free UDP ports for the server's RTP, below the kernel's ephemeral range (from 32768): a port
+    /// <see cref="FreePort"/> hands a test peer (always ephemeral) can never be one the server binds for media later.
+    /// </summary>
+    private static int FreeRtpBlock()
+    {
+        while (true)
+        {
+            var first = Random.Shared.Next(21_000, 32_600) & ~1;
+            var sockets = new List<UdpClient>();
+            try
+            {
+                for (var port = first; port < first + 100; port++) sockets.Add(new UdpClient(new IPEndPoint(IPAddress.Loopback, port)));
+                return first;
+            }
+            catch (SocketException) { }
+            finally
+            {
+                foreach (var socket in sockets) socket.Dispose();
+            }
+        }
+    }
 
     /// <summary>A port free for TCP and UDP alike (SIP listens on both).</summary>
     public static int FreePort()

@@ -70,6 +70,8 @@ public sealed partial class Baresip : IAsyncDisposable
             poll_method		epoll
             sip_listen		127.0.0.1:{localPort}
             sip_transports		udp,tcp
+            # ephemeral ports only: the server under test takes its RTP ports below 32768
+            rtp_ports		40000-59999
             module_path		/usr/lib/baresip/modules
             module_app		account.so
             """ + "\n" + (answerWithTone is { } tone
