@@ -20,6 +20,7 @@ public sealed class SipEndpoint : IAsyncDisposable
     private readonly SipTimers timers;
     private readonly SipTransportLimits limits;
     private readonly SipTransactionTable transactions = new();
+    private readonly SipCompletedRequests completed;
     private readonly List<SipTransport> transports = [];
 
     /// <param name="handler">Called for each new request, off the receive loop; an exception answers 500 if no final response was sent.</param>
@@ -29,12 +30,13 @@ public sealed class SipEndpoint : IAsyncDisposable
         this.clock = clock ?? TimeProvider.System;
         this.timers = timers ?? SipTimers.Default;
         this.limits = limits ?? SipTransportLimits.Default;
+        completed = new SipCompletedRequests(this.clock, this.timers.TransactionTimeout);
     }
 
     public IReadOnlyList<SipTransport> Transports => transports;
 
-    /// <summary>Live transactions, client and server.</summary>
-    public int TransactionCount => transactions.Count;
+    /// <summary>Live transactions, client and server, with non-INVITE server transactions completed over UDP (timer J).</summary>
+    public int TransactionCount => transactions.Count + completed.Count;
 
     public SipUdpTransport ListenUdp(IPEndPoint local) => Own(SipUdpTransport.Bind(local, Receive, limits));
 
@@ -62,21 +64,31 @@ public sealed class SipEndpoint : IAsyncDisposable
         var request = (SipRequest)inbound.Message;
         if (transactions.DispatchRequest(request)) return;
 
+        var key = SipTransactionKey.ForServer(request);
+        if (key is { } answered && completed.Repeat(answered)) return;
+
         SipServerTransaction? transaction = null;
         if (request.Method != "ACK")
         {
             var flow = inbound.Flow;
-            transaction = request.Method == "INVITE"
-                ? new InviteServerTransaction(request, flow.IsReliable, m => flow.Send(m), clock, timers)
+            transaction = request.Method == "INVITE" ? new InviteServerTransaction(request, flow.IsReliable, m => flow.Send(m), clock, timers)
+                : key is { } k && !flow.IsReliable ? new NonInviteServerTransaction(request, false, m => Answer(k, m, flow), clock, timers, lingers: false)
                 : new NonInviteServerTransaction(request, flow.IsReliable, m => flow.Send(m), clock, timers);
             // Without a cookie branch there is no key to match retransmissions by: answered statelessly (no table entry).
-            if (SipTransactionKey.ForServer(request) is not null && !transactions.Add(transaction)) return; // a racing retransmission
+            if (key is not null && !transactions.Add(transaction)) return; // a racing retransmission
         }
         var incoming = new SipIncomingRequest(inbound, transaction);
         // 100 Trying at once stops the INVITE retransmissions while the core works (RFC 3261 17.2.1).
         if (transaction is InviteServerTransaction) transaction.SendResponse(SipResponse.CreateFor(request, 100, "Trying"));
         // Straight onto the thread pool's global queue: no Task or closure per request, and no context to flow.
         ThreadPool.UnsafeQueueUserWorkItem(new Handling(this, incoming), preferLocal: false);
+    }
+
+    // Over UDP the final response of a non-INVITE request is kept apart from its transaction, for timer J.
+    private void Answer(SipTransactionKey key, SipMessage message, SipFlow flow)
+    {
+        if (message is SipResponse { IsProvisional: false } final) completed.Complete(key, final, flow);
+        else flow.Send(message);
     }
 
     private sealed class Handling(SipEndpoint endpoint, SipIncomingRequest incoming) : IThreadPoolWorkItem

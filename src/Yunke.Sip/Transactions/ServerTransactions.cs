@@ -77,8 +77,19 @@ public sealed class InviteServerTransaction : SipServerTransaction
 /// <summary>The non-INVITE server transaction of RFC 3261 17.2.2 (figure 8).</summary>
 public sealed class NonInviteServerTransaction : SipServerTransaction
 {
-    public NonInviteServerTransaction(SipRequest request, bool reliable, Action<SipMessage> send, TimeProvider clock, SipTimers? timers = null)
-        : base(request, reliable, send, clock, timers) => Enter(SipTransactionState.Trying);
+    private readonly bool lingers;
+
+    /// <param name="lingers">
+    /// False when whoever sends the final response keeps it for timer J (see <see cref="SipCompletedRequests"/>): the
+    /// transaction then ends with its final response, as over a reliable transport.
+    /// </param>
+    public NonInviteServerTransaction(SipRequest request, bool reliable, Action<SipMessage> send, TimeProvider clock, SipTimers? timers = null,
+        bool lingers = true)
+        : base(request, reliable, send, clock, timers)
+    {
+        this.lingers = lingers;
+        Enter(SipTransactionState.Trying);
+    }
 
     public override void SendResponse(SipResponse response)
     {
@@ -93,7 +104,7 @@ public sealed class NonInviteServerTransaction : SipServerTransaction
                 return;
             }
             Enter(SipTransactionState.Completed);
-            Start('J', Lingering(Timers.TransactionTimeout), () => Enter(SipTransactionState.Terminated));
+            Start('J', lingers ? Lingering(Timers.TransactionTimeout) : TimeSpan.Zero, () => Enter(SipTransactionState.Terminated));
         }
     }
 
