@@ -49,8 +49,11 @@ public sealed class WavPlayer : IAsyncDisposable
         {
             if (timer is not null) throw new InvalidOperationException("Already started.");
             startedAt = time.GetTimestamp();
-            timer = time.CreateTimer(_ => Tick(), null, TimeSpan.Zero, FrameTime);
+            timer = time.CreateTimer(_ => Tick(), null, FrameTime, FrameTime);
         }
+        // The first frame leaves now, not on a timer thread some time later: early media is heard from the first
+        // moment, and the far end learns where the stream comes from even when the prompt is stopped at once.
+        Tick();
     }
 
     public void Stop()

@@ -108,4 +108,18 @@ public sealed class WavPlayerTests : IAsyncLifetime
         burst[0].Timestamp.ShouldBe(first.Timestamp + 16 * 160);
         player.FramesSent.ShouldBe(6);
     }
+
+    [Fact]
+    public async Task A_prompt_stopped_the_moment_it_starts_has_still_sent_its_first_frame()
+    {
+        // On the real clock: the first frame must not wait for a timer thread (a caller answered at once still
+        // hears where our stream comes from).
+        await using var player = new WavPlayer(session, AudioClip.Tone([450], TimeSpan.FromSeconds(1)), loop: true);
+
+        player.Start();
+        player.Stop();
+
+        player.FramesSent.ShouldBe(1);
+        (await ReceiveAsync(1)).Single().Marker.ShouldBeTrue();
+    }
 }
