@@ -41,8 +41,7 @@ public sealed class SipUdpTransport : SipTransport
         var socket = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
-            // Room for a burst (a wave of re-REGISTERs) while the receive thread catches up; the kernel may cap it.
-            socket.ReceiveBufferSize = 1024 * 1024;
+            socket.ReceiveBufferSize = (limits ?? SipTransportLimits.Default).UdpReceiveBufferBytes;
             socket.Bind(local);
             return new SipUdpTransport(socket, receiver, limits, count);
         }
