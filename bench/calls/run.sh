@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# Calls benchmark (issue 5), one command that prints everything, bounded to about 10 minutes:
+# Calls benchmark (issue 5), one command that prints everything, bounded to about 12 minutes on a quiet machine:
 #
 #  1. Calls per second: a sipp caller places 10 s calls with RTP (rtp_stream) at a rate; a pool of agents'
 #     softphones (sipp UAS processes, each registered as many agents with digest auth) answers at once and
 #     echoes the RTP (-rtp_echo). Through Kamailio (Debian's, a stateful proxy: tm, record-route, t_relay to
 #     the callee's registered location; the caller dials the agents' numbers in turn) and through Yunke (the
-#     caller dials an access code; the ACD picks an idle agent of the skill queue; Yunke, a B2BUA, relays
-#     and records the RTP). The same scenarios, agents, machine and run. A rate is held when under 0.1 % of
-#     its calls failed and sipp placed them at 90 % of the rate or more; a bounded search (double until a
-#     rate fails, then halve the gap, at most STEPS rates per server) finds the highest rate held.
-#  2. Concurrent relayed calls through Yunke: COUNTS calls set up by sipp, their RTP (50 packets/s each way,
-#     PCMU on the caller's leg, PCMA on the agent's, so Yunke transcodes every packet) played and counted by
-#     bench/Yunke.Media.Benchmarks `phones`; loss from the RTP sequence numbers where it arrives, and Yunke's
-#     CPU and memory, over WINDOW seconds once all calls are up. The figure is the highest count with under
-#     1 % loss.
+#     caller dials the tenants' access codes in turn; the ACD picks an idle agent of that tenant's skill queue;
+#     Yunke, a B2BUA, relays and records the RTP). The same scenarios, agents, machine and run. A rate is held
+#     when under 0.1 % of its calls failed and sipp placed them at 90 % of the rate or more; a bounded search
+#     (double until a rate fails, then halve the gap, at most STEPS rates per server) finds the highest rate
+#     held. Yunke's search stops at 0.9 x AGENTS / CALL_SECONDS (one call per agent, a tenth spare).
+#  2. Concurrent relayed calls through Yunke: COUNTS calls set up by sipp (dialling the access codes in turn),
+#     their RTP (50 packets/s each way, PCMU on the caller's leg, PCMA on the agent's, so Yunke transcodes every
+#     packet) played and counted by bench/Yunke.Media.Benchmarks `phones`; loss from the RTP sequence numbers
+#     where it arrives, and Yunke's CPU and memory, over WINDOW seconds once all calls are up. The figure is the
+#     highest count with under 1 % loss.
 #
-#   bench/calls/run.sh                         everything (1000 agents, the machine's 2 cores)
+# Setup: Yunke's AGENTS agents are spread evenly over as few tenants (instances of the largest spec, 1000 seats at
+# most) as hold them, each with its own skill queue and access code (bench/calls/yunke_callcenter.py, REST only:
+# four password hashes an agent, so about 0.1 s an agent on a quiet 2-core machine); every agent's phone then
+# registers to Yunke and to Kamailio (both phone processes at once, REGISTER_RATE/s each).
+#
+#   bench/calls/run.sh                         everything (2000 agents in 2 tenants: Yunke capped at 180 calls/s)
 #   PARTS="kamailio yunke" bench/calls/run.sh  calls per second only (PARTS="concurrent" for part 2 only)
 #   AGENTS=600 bench/calls/run.sh              fewer agents: a faster setup, but Yunke's rate is capped at 0.9 x AGENTS / 10 s
 #   COUNTS="500" WINDOW=30 SOCKETS=default bench/calls/run.sh
