@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
-# Calls benchmark (issue 5), one command that prints everything, bounded to about 10 minutes:
+# Calls benchmark (issue 5), one command that prints everything, bounded to about 12 minutes on a quiet machine:
 #
 #  1. Calls per second: a sipp caller places 10 s calls with RTP (rtp_stream) at a rate; a pool of agents'
 #     softphones (sipp UAS processes, each registered as many agents with digest auth) answers at once and
 #     echoes the RTP (-rtp_echo). Through Kamailio (Debian's, a stateful proxy: tm, record-route, t_relay to
 #     the callee's registered location; the caller dials the agents' numbers in turn) and through Yunke (the
-#     caller dials an access code; the ACD picks an idle agent of the skill queue; Yunke, a B2BUA, relays
-#     and records the RTP). The same scenarios, agents, machine and run. A rate is held when under 0.1 % of
-#     its calls failed and sipp placed them at 90 % of the rate or more; a bounded search (double until a
-#     rate fails, then halve the gap, at most STEPS rates per server) finds the highest rate held.
-#  2. Concurrent relayed calls through Yunke: COUNTS calls set up by sipp, their RTP (50 packets/s each way,
-#     PCMU on the caller's leg, PCMA on the agent's, so Yunke transcodes every packet) played and counted by
-#     bench/Yunke.Media.Benchmarks `phones`; loss from the RTP sequence numbers where it arrives, and Yunke's
-#     CPU and memory, over WINDOW seconds once all calls are up. The figure is the highest count with under
-#     1 % loss.
+#     caller dials the tenants' access codes in turn; the ACD picks an idle agent of that tenant's skill queue;
+#     Yunke, a B2BUA, relays and records the RTP). The same scenarios, agents, machine and run. A rate is held
+#     when under 0.1 % of its calls failed and sipp placed them at 90 % of the rate or more; a bounded search
+#     (double until a rate fails, then halve the gap, at most STEPS rates per server) finds the highest rate
+#     held. Yunke's search stops at 0.9 x AGENTS / CALL_SECONDS (one call per agent, a tenth spare).
+#  2. Concurrent relayed calls through Yunke: COUNTS calls set up by sipp (dialling the access codes in turn),
+#     their RTP (50 packets/s each way, PCMU on the caller's leg, PCMA on the agent's, so Yunke transcodes every
+#     packet) played and counted by bench/Yunke.Media.Benchmarks `phones`; loss from the RTP sequence numbers
+#     where it arrives, and Yunke's CPU and memory, over WINDOW seconds once all calls are up. The figure is the
+#     highest count with under 1 % loss.
 #
-#   bench/calls/run.sh                         everything (1000 agents, the machine's 2 cores)
+# Setup: Yunke's AGENTS agents are spread evenly over as few tenants (instances of the largest spec, 1000 seats at
+# most) as hold them, each with its own skill queue and access code (bench/calls/yunke_callcenter.py, REST only:
+# four password hashes an agent, so about 0.1 s an agent on a quiet 2-core machine); every agent's phone then
+# registers to Yunke and to Kamailio (both phone processes at once, REGISTER_RATE/s each).
+#
+#   bench/calls/run.sh                         everything (2000 agents in 2 tenants: Yunke capped at 180 calls/s)
 #   PARTS="kamailio yunke" bench/calls/run.sh  calls per second only (PARTS="concurrent" for part 2 only)
 #   AGENTS=600 bench/calls/run.sh              fewer agents: a faster setup, but Yunke's rate is capped at 0.9 x AGENTS / 10 s
 #   COUNTS="500" WINDOW=30 SOCKETS=default bench/calls/run.sh
@@ -25,7 +31,7 @@
 # Everything runs on 127.0.0.1, in a temporary folder; all processes started here are stopped at the end.
 set -euo pipefail
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
-agents=${AGENTS:-1000}          # one tenant: the enterprise spec's 1000 seats at most; each agent's setup costs 4 password hashes
+agents=${AGENTS:-2000}          # spread over as few tenants as hold them (1000 seats each at most); 4 password hashes each
 call_seconds=${CALL_SECONDS:-10}
 place=${PLACE:-10}              # seconds of placing calls at each rate
 start_rate=${START_RATE:-20}
@@ -36,6 +42,7 @@ setup_rate=${SETUP_RATE:-50}    # calls/s while setting up the concurrent calls
 sockets=${SOCKETS:-inline}
 parts=${PARTS:-kamailio yunke concurrent}
 uas_count=2                     # agents' phone processes (each its own RTP echo thread)
+register_rate=${REGISTER_RATE:-500}  # registrations/s from each phone process
 realm=yunke
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -49,7 +56,7 @@ elapsed() { echo "$(($(date +%s) - started)) s"; }
 # Fixed media ports below the ephemeral range, apart from one another: Yunke's RTP range (4 ports a call: two
 # legs, RTP and RTCP), the caller's rtp_stream ports (from its -mp up), the agents' echo ports (-mp and -mp+2),
 # the RTP phones of part 2.
-yunke_rtp_min=21000 yunke_rtp_max=28999
+yunke_rtp_min=21000 yunke_rtp_max=32767
 caller_media=11000
 agent_echo=(10000 10010)
 phones_caller=10100 phones_agent=10102
@@ -68,10 +75,14 @@ has concurrent && dotnet build -c Release "$root/bench/Yunke.Media.Benchmarks" -
 socket_env=()
 [[ $sockets == inline ]] && socket_env=(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT=2)
 start_yunke "${socket_env[@]}" -- --Yunke:Rtp:PortMin=$yunke_rtp_min --Yunke:Rtp:PortMax=$yunke_rtp_max
-echo "Setting up one tenant with $agents signed-in agents through Yunke's REST API... ($(elapsed))"
+echo "Setting up $agents signed-in agents through Yunke's REST API... ($(elapsed))"
+since=$(date +%s)
 python3 "$here/yunke_callcenter.py" "http://127.0.0.1:$http" 'Bench#Operator2026' "$agents" >"$work/agents.txt"
-access_code=$(head -1 "$work/agents.txt")
+read -r -a access_codes <"$work/agents.txt"
 tail -n +2 "$work/agents.txt" >"$work/users.txt"
+# Yunke's callers dial the access codes in turn: each tenant gets its share of the calls, as of the agents.
+{ echo SEQUENTIAL; printf '%s\n' "${access_codes[@]}"; } >"$work/callees-yunke.csv"
+echo "  $(wc -l <"$work/users.txt") agents in $(($(date +%s) - since)) s; access codes, one a tenant: ${access_codes[*]}"
 
 # --- Kamailio: the same users as a db_text subscriber table holding HA1 = MD5(number:realm:password).
 has kamailio && start_kamailio 4
@@ -83,18 +94,22 @@ for ((u = 0; u < uas_count; u++)); do
   uas_ports+=("$(free_port)")
   { echo SEQUENTIAL; awk -v u=$u -v n=$uas_count 'NR % n == u { printf "%s;[authentication username=%s password=%s];3600\n", $1, $1, $2 }' "$work/users.txt"; } >"$work/users-$u.csv"
 done
-register() { # SERVER_PORT: every agent's phone registers, at 200/s
-  local u lines
+register() { # NAME SERVER_PORT: every agent's phone registers, the phone processes at once
+  local u lines since registering=()
+  since=$(date +%s)
   for ((u = 0; u < uas_count; u++)); do
     lines=$(($(wc -l <"$work/users-$u.csv") - 1))
-    sipp "127.0.0.1:$1" -sf "$root/tests/Yunke.EndToEnd.Tests/Sip/Scenarios/register.xml" -inf "$work/users-$u.csv" -i 127.0.0.1 \
-      -p "${uas_ports[$u]}" -m "$lines" -r 200 -timeout 60s -timeout_error -recv_timeout 5000 -nostdin \
-      -trace_stat -stf "$work/register-$1-$u.csv" >/dev/null 2>&1 || echo "  (some registrations to port $1 failed)"
+    sipp "127.0.0.1:$2" -sf "$root/tests/Yunke.EndToEnd.Tests/Sip/Scenarios/register.xml" -inf "$work/users-$u.csv" -i 127.0.0.1 \
+      -p "${uas_ports[$u]}" -m "$lines" -r "$register_rate" -timeout 60s -timeout_error -recv_timeout 5000 -nostdin \
+      -trace_stat -stf "$work/register-$1-$u.csv" >/dev/null 2>&1 &
+    registering+=("$!")
   done
+  for u in "${registering[@]}"; do wait "$u" || echo "  (some registrations to $1 failed)"; done
+  echo "  to $1 in $(($(date +%s) - since)) s"
 }
 echo "Registering the agents' phones ($(elapsed))..."
-register "$sip"
-has kamailio && register "$kport"
+register yunke "$sip"
+has kamailio && register kamailio "$kport"
 
 uas_pids=()
 start_phones() { # ANSWER_PORTS...: one sipp UAS per phone port, answering with the given RTP port (echo when it is its own)
@@ -155,13 +170,12 @@ search() {
 best_kamailio=0 best_yunke=0
 if has kamailio || has yunke; then
   start_phones
-  # Kamailio's callers dial the agents' numbers in turn; Yunke's dial the access code.
+  # Kamailio's callers dial the agents' numbers in turn; Yunke's the access codes (callees-yunke.csv).
   { echo SEQUENTIAL; cut -d' ' -f1 "$work/users.txt"; } >"$work/callees-kamailio.csv"
-  printf 'SEQUENTIAL\n%s\n' "$access_code" >"$work/callees-yunke.csv"
   echo
   echo "1. Calls per second (${call_seconds} s calls with RTP, ${place} s of calls at each rate; cpu: the server's, % of one core)"
   printf '%-9s %8s %6s %6s %7s %8s %8s %8s %8s %5s\n' server 'offered/s' calls ok failed 'failed %' seconds 'placed/s' 'cpu %' held | tee "$results"
-  # Yunke: at most one call per agent; leave a tenth of the agents spare.
+  # Yunke: at most one call per agent; leave a tenth of the agents (of every tenant) spare.
   has kamailio && search kamailio "$kport" "$kamailio" "$work/callees-kamailio.csv" 1000
   has yunke && search yunke "$sip" "$yunke" "$work/callees-yunke.csv" $((agents * 9 / 10 / call_seconds))
   stop_phones
@@ -182,7 +196,6 @@ if has concurrent; then
   echo "2. Concurrent relayed calls through Yunke, 50 packets/s each way, loss measured over ${window} s (SOCKETS=$sockets)"
   phones="$root/bench/Yunke.Media.Benchmarks/bin/Release/net10.0/Yunke.Media.Benchmarks.dll"
   start_phones $phones_agent
-  printf 'SEQUENTIAL\n%s\n' "$access_code" >"$work/callees-yunke.csv"
   for count in "${counts[@]}"; do
     ((count > agents)) && { echo "$count calls need $count agents: skipped"; break; }
     setup=$(((count + setup_rate - 1) / setup_rate))

@@ -52,7 +52,8 @@ def softphone_password():
 
 
 def tenants(operator_password, count):
-    """Enough new instances of the largest spec to hold COUNT agents: their tenant admins' tokens and their numbers."""
+    """Enough new instances of the largest spec to hold COUNT agents, as few as can, with COUNT's seats spread evenly
+    over them: their tenant admins' tokens and their numbers."""
     operator = login("operator", operator_password)
     name = "bench" + secrets.token_hex(6)
     call("POST", "/api/v1/signup", {"account": name, "password": "Bench#Pass2026", "email": f"{name}@example.cn", "phone": "13800138000"})
@@ -63,9 +64,11 @@ def tenants(operator_password, count):
     call("POST", "/api/v1/me/service", {"agreeServiceAgreement": True, "agreePrivacyPolicy": True}, owner)
     spec = max(call("GET", "/api/v1/offerings")["specs"], key=lambda s: s["maxSeats"])
 
-    admins, numbers, left = [], [], count
-    while left > 0:
-        seats = min(left, spec["maxSeats"])
+    # The agents spread evenly over the instances, so that calls spread evenly over them load each alike.
+    instances = -(-count // spec["maxSeats"])
+    admins, numbers = [], []
+    for i in range(instances):
+        seats = count // instances + (i < count % instances)
         number = "0" + str(random.randint(1_000_000_000_000, 9_999_999_999_999))
         own = call("POST", "/api/v1/numbers/own", {"number": number, "carrier": "中国电信"}, owner)
         call("POST", f"/api/v1/operator/own-numbers/{own['id']}/complete", {}, operator)
@@ -78,7 +81,6 @@ def tenants(operator_password, count):
         call("POST", "/api/v1/auth/password", {"currentPassword": admin["password"], "newPassword": "Admin#Pass2026"}, first)
         admins.append(login(admin["account"], "Admin#Pass2026"))
         numbers.append(number)
-        left -= seats
     return admins, numbers
 
 
