@@ -17,6 +17,8 @@
 #   every registration succeeded and at least 90 % of it was achieved. Escalation stops at the first rate not held,
 #   then BISECT (2) more runs halve the gap between the last rate held and it. The figure per server is the highest
 #   achieved rate of a held run. Every sipp run has a time limit, so the whole script is bounded.
+# sipp gets 4 MB socket buffers (-buff_size): with its default of 64 KB the load generator itself dropped responses
+# at a few thousand registrations a second, whichever server sent them.
 # CPU is the server's user+system time per registration (all its processes), read from /proc: less sensitive to
 # other load on the machine than the rate.
 set -euo pipefail
@@ -50,7 +52,7 @@ measure() {
   local stats="$work/$name-$rate.csv" limit=$((calls / rate * 3 + 30))
   local cpu0 cpu1 ok failed seconds cpu_us
   cpu0=$(cpu_ticks "$pid")
-  sipp "127.0.0.1:$port" -sf "$scenario" -inf "$work/users.csv" -t "$transport" -i 127.0.0.1 -p "$sipp_port" \
+  sipp "127.0.0.1:$port" -sf "$scenario" -inf "$work/users.csv" -t "$transport" -i 127.0.0.1 -p "$sipp_port" -buff_size $((4 * 1024 * 1024)) \
     -m "$calls" -r "$rate" -rp 1000 -timeout "${limit}s" -timeout_error -recv_timeout 5000 -nostdin \
     -trace_stat -stf "$stats" -trace_err -error_file "$work/$name-$rate-errors.log" >/dev/null 2>&1 || true
   cpu1=$(cpu_ticks "$pid")
@@ -71,7 +73,7 @@ bench() {
   # One sipp port for all runs: each user keeps one contact, which later runs refresh.
   sipp_port=$(free_port)
   local calls=$((rates[0] * warmup > users ? rates[0] * warmup : users))
-  sipp "127.0.0.1:$port" -sf "$scenario" -inf "$work/users.csv" -t "$transport" -i 127.0.0.1 -p "$sipp_port" \
+  sipp "127.0.0.1:$port" -sf "$scenario" -inf "$work/users.csv" -t "$transport" -i 127.0.0.1 -p "$sipp_port" -buff_size $((4 * 1024 * 1024)) \
     -m "$calls" -r "${rates[0]}" -rp 1000 -timeout "$((calls / rates[0] * 3 + 30))s" -recv_timeout 5000 -nostdin >/dev/null 2>&1 || true
   for rate in "${rates[@]}"; do
     measure "$name" "$port" "$pid" "$rate"
