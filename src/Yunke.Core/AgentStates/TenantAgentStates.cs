@@ -237,6 +237,13 @@ public sealed class TenantAgentStates : IAsyncDisposable
                 if (agentId is null || change.AgentId == agentId) yield return change;
         }
 
+        /// <summary>The next change (of the one agent, when subscribed to one); ChannelClosedException once unsubscribed.</summary>
+        public async Task<AgentStateChanged> ReadAsync(CancellationToken ct = default)
+        {
+            while (true)
+                if (await reader.ReadAsync(ct) is var change && (agentId is null || change.AgentId == agentId)) return change;
+        }
+
         public void Dispose() => stop();
     }
 }

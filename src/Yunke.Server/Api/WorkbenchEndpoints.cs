@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Yunke.Core.Agents;
@@ -14,16 +15,17 @@ namespace Yunke.Server.Api;
 /// <summary>The agent workbench's state bar and its live events; the supervisors' view of all agents.</summary>
 public static class WorkbenchEndpoints
 {
-    /// <summary>The agent's state; while talking, whether the call is on hold and whether the agent is muted.</summary>
+    /// <summary>The agent's state; with its call (customer, direction, held, muted) while ringing or talking.</summary>
     public sealed record StateView(string AgentId, AgentState State, Guid? CallId, DateTime Since, DateTime? Until)
     {
         public bool Held { get; init; }
         public bool Muted { get; init; }
+        public AgentCalls.CurrentCall? Call { get; init; }
 
         public static StateView From(AgentStatus s) => new(s.AgentId, s.State, s.CallId, s.Since, s.Until);
 
         /// <summary>The state with what the agent's call in progress adds to it.</summary>
-        public static StateView From(AgentCalls.Desk desk) => From(desk.Status) with { Held = desk.Held, Muted = desk.Muted };
+        public static StateView From(AgentCalls.Desk desk) => From(desk.Status) with { Held = desk.Held, Muted = desk.Muted, Call = desk.Call };
     }
 
     public sealed record RestRequest(int? Minutes);
@@ -44,12 +46,14 @@ public static class WorkbenchEndpoints
             .WithSummary("Rest for some minutes; the agent is idle again when they are over.");
         agent.MapGet("/softphone", (SoftphoneService service, HttpContext http) => service.GetMineAsync(http.Actor(), http.RequestAborted))
             .WithSummary("The agent's own softphone: number, registrars, registrations, and unifiedAuthentication (the browser phone may then register on this session).");
-        agent.MapGet("/events", async (Workbench workbench, HttpContext http, IOptions<JsonOptions> json) =>
+        agent.MapGet("/events", async (Workbench workbench, AgentCalls control, CallChanges changes, HttpContext http, IOptions<JsonOptions> json) =>
         {
             var (states, agentId) = await workbench.OwnAsync(http.Actor(), http.RequestAborted);
             using var subscription = states.Subscribe(agentId);
-            await StreamAsync(http, subscription, StateView.From(states.Get(agentId)), json.Value.SerializerOptions);
-        }).WithSummary("WebSocket: the agent's current state, then every change of it, as JSON.");
+            using var callChanges = changes.Subscribe(states.TenantId, agentId);
+            await StreamAsync(http, subscription, StateView.From(control.DeskOf(states, agentId)), json.Value.SerializerOptions,
+                new AgentCall(callChanges, () => control.DeskOf(states, agentId).Call));
+        }).WithSummary("WebSocket: the agent's current state, then every change of it and of its call (held, muted), as JSON.");
 
         api.MapGet("/agents/states", async (Workbench workbench, HttpContext http) =>
             (await workbench.TenantStatesAsync(http.Actor(), http.RequestAborted)).Select(StateView.From))
@@ -64,7 +68,15 @@ public static class WorkbenchEndpoints
             .WithSummary("WebSocket: every agent state change of the tenant, for supervisors.");
     }
 
-    private static async Task StreamAsync(HttpContext http, TenantAgentStates.Subscription subscription, StateView? first, JsonSerializerOptions json)
+    /// <summary>An agent's call for its live events: the signal that it changed, and how it is now.</summary>
+    private sealed record AgentCall(CallChanges.Subscription Changes, Func<AgentCalls.CurrentCall?> Now);
+
+    /// <summary>
+    /// Streams state changes; with <paramref name="call"/>, also {type: "call", call} whenever the agent's call changed
+    /// (held, resumed, muted, unmuted) and after each change into ringing or talking, so the client knows who is calling.
+    /// </summary>
+    private static async Task StreamAsync(HttpContext http, TenantAgentStates.Subscription subscription, StateView? first, JsonSerializerOptions json,
+        AgentCall? call = null)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -78,10 +90,28 @@ public static class WorkbenchEndpoints
         try
         {
             if (first is not null) await SendAsync(socket, new { type = "agentState", state = first }, json, stop.Token);
-            await foreach (var change in subscription.ReadAllAsync(stop.Token))
-                await SendAsync(socket, new { type = "agentStateChanged", change }, json, stop.Token);
+            var nextState = subscription.ReadAsync(stop.Token);
+            var nextCall = call?.Changes.Reader.ReadAsync(stop.Token).AsTask() ?? new TaskCompletionSource<bool>().Task; // supervisors: states only
+            while (true)
+            {
+                if (await Task.WhenAny(nextState, nextCall) == nextState)
+                {
+                    var change = await nextState;
+                    await SendAsync(socket, new { type = "agentStateChanged", change }, json, stop.Token);
+                    if (call is not null && change.To is AgentState.Ringing or AgentState.Talking && call.Now() is { } now)
+                        await SendAsync(socket, new { type = "call", call = now }, json, stop.Token);
+                    nextState = subscription.ReadAsync(stop.Token);
+                }
+                else
+                {
+                    await nextCall;
+                    if (call!.Now() is { } now) await SendAsync(socket, new { type = "call", call = now }, json, stop.Token);
+                    nextCall = call.Changes.Reader.ReadAsync(stop.Token).AsTask();
+                }
+            }
         }
         catch (OperationCanceledException) { }
+        catch (ChannelClosedException) { }
         catch (WebSocketException) { }
         // Completes the closing handshake, whichever side started it.
         if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)

@@ -165,6 +165,37 @@ public abstract class CallFeatureTests(YunkeApp app)
     }
 
     [Fact]
+    public async Task The_agents_event_stream_names_the_caller_and_pushes_each_hold_and_mute()
+    {
+        await using var talk = await TalkAsync();
+        using var events = await app.Server.CreateWebSocketClient().ConnectAsync(
+            new Uri(app.Server.BaseAddress, $"api/v1/agent/events?access_token={talk.Desk.Agent.Token}"), CancellationToken.None);
+
+        var first = (await events.ReceiveJsonAsync()).GetProperty("state");
+        first.Str("state").ShouldBe("talking");
+        var call = first.GetProperty("call");
+        call.Str("customer").ShouldBe("13800138000");
+        call.Str("direction").ShouldBe("inbound");
+        call.GetProperty("held").GetBoolean().ShouldBeFalse();
+
+        await talk.Desk.Agent.PostAsync<JsonElement>("/api/v1/agent/hold");
+        var held = (await events.ReceiveJsonAsync(m => m.Str("type") == "call")).GetProperty("call");
+        held.GetProperty("held").GetBoolean().ShouldBeTrue();
+        held.Str("id").ShouldBe(call.Str("id"));
+        await talk.Desk.Agent.PostAsync<JsonElement>("/api/v1/agent/mute");
+        var muted = (await events.ReceiveJsonAsync(m => m.Str("type") == "call")).GetProperty("call");
+        muted.GetProperty("muted").GetBoolean().ShouldBeTrue();
+        muted.GetProperty("held").GetBoolean().ShouldBeTrue();
+        await talk.Desk.Agent.PostAsync<JsonElement>("/api/v1/agent/unhold");
+        (await events.ReceiveJsonAsync(m => m.Str("type") == "call")).GetProperty("call").GetProperty("held").GetBoolean().ShouldBeFalse();
+
+        // The state answers the same.
+        var state = await talk.StateAsync();
+        state.GetProperty("call").GetProperty("muted").GetBoolean().ShouldBeTrue();
+        state.GetProperty("call").Str("customer").ShouldBe("13800138000");
+    }
+
+    [Fact]
     public async Task Hanging_up_a_held_call_from_the_workbench_ends_both_legs()
     {
         await using var talk = await TalkAsync();

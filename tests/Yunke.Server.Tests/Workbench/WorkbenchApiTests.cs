@@ -77,12 +77,12 @@ public abstract class WorkbenchApiTests(YunkeApp app)
         var client = app.Server.CreateWebSocketClient();
         using var socket = await client.ConnectAsync(new Uri(app.Server.BaseAddress, $"api/v1/agent/events?access_token={agent.Token}"), CancellationToken.None);
 
-        var first = await ReceiveAsync(socket);
+        var first = await socket.ReceiveJsonAsync();
         first.Str("type").ShouldBe("agentState");
         first.GetProperty("state").Str("state").ShouldBe("signedOut");
 
         await agent.PostAsync<JsonElement>("/api/v1/agent/sign-in");
-        var change = await ReceiveAsync(socket);
+        var change = await socket.ReceiveJsonAsync();
         change.Str("type").ShouldBe("agentStateChanged");
         change.GetProperty("change").Str("agentId").ShouldBe(agentId);
         change.GetProperty("change").Str("from").ShouldBe("signedOut");
@@ -108,11 +108,11 @@ public abstract class WorkbenchApiTests(YunkeApp app)
 
         foreach (var (from, to) in new[] { ("signedOut", "idle"), ("idle", "busy") })
         {
-            var change = (await ReceiveAsync(mine)).GetProperty("change");
+            var change = (await mine.ReceiveJsonAsync()).GetProperty("change");
             (change.Str("agentId"), change.Str("from"), change.Str("to")).ShouldBe((agentId, from, to));
         }
         // The other tenant's supervisor hears its own agent first and nothing of ours.
-        var theirFirst = (await ReceiveAsync(theirs)).GetProperty("change");
+        var theirFirst = (await theirs.ReceiveJsonAsync()).GetProperty("change");
         (theirFirst.Str("agentId"), theirFirst.Str("to")).ShouldBe((otherAgentId, "idle"));
         theirFirst.Str("tenantId").ShouldBe(other.Id);
 
@@ -151,20 +151,6 @@ public abstract class WorkbenchApiTests(YunkeApp app)
     {
         var client = app.Server.CreateWebSocketClient();
         await Should.ThrowAsync<Exception>(() => client.ConnectAsync(new Uri(app.Server.BaseAddress, "api/v1/agent/events"), CancellationToken.None));
-    }
-
-    private static async Task<JsonElement> ReceiveAsync(WebSocket socket)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var buffer = new byte[16 * 1024];
-        var text = new StringBuilder();
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer, timeout.Token);
-            text.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
-        } while (!result.EndOfMessage);
-        return JsonSerializer.Deserialize<JsonElement>(text.ToString());
     }
 }
 

@@ -14,27 +14,36 @@ public sealed partial class AgentCalls(Workbench workbench, CallController calls
 {
     private static readonly TimeSpan ReleaseWait = TimeSpan.FromSeconds(10);
 
-    /// <summary>The agent's state; while talking, whether the call is on hold and whether the agent is muted.</summary>
-    public sealed record Desk(AgentStatus Status, bool Held, bool Muted)
+    /// <summary>The agent's state, with the call it is ringing for or talking on.</summary>
+    public sealed record Desk(AgentStatus Status, CurrentCall? Call)
     {
-        public static Desk Of(AgentStatus status, Conversation? talk) => new(status, talk?.Held ?? false, talk?.Muted ?? false);
+        public bool Held => Call?.Held ?? false;
+        public bool Muted => Call?.Muted ?? false;
     }
 
     public async Task<Desk> StateAsync(Actor actor, CancellationToken ct = default)
     {
         var (states, agentId) = await workbench.OwnAsync(actor, ct);
-        return Desk.Of(states.Get(agentId), calls.OfAgent(states, agentId)?.Talk);
+        return DeskOf(states, agentId);
     }
 
-    /// <summary>What the call bar shows of the agent's call.</summary>
-    public sealed record CurrentCall(Guid Id, CallDirection Direction, string Customer);
+    /// <summary>What the call bar shows of the agent's call: who, which way, and whether it is held or the agent muted.</summary>
+    public sealed record CurrentCall(Guid Id, CallDirection Direction, string Customer, bool Held, bool Muted)
+    {
+        public static CurrentCall Of(IActiveCall call) =>
+            new(call.Id, call.Direction, call.Customer, call.Talk?.Held ?? false, call.Talk?.Muted ?? false);
+    }
 
     /// <summary>The call the agent is ringing for or talking on, if any.</summary>
     public async Task<CurrentCall?> CurrentAsync(Actor actor, CancellationToken ct = default)
     {
         var (states, agentId) = await workbench.OwnAsync(actor, ct);
-        return calls.OfAgent(states, agentId) is { } call ? new CurrentCall(call.Id, call.Direction, call.Customer) : null;
+        return DeskOf(states, agentId).Call;
     }
+
+    /// <summary>The agent's state and call as they are now (for the live events, which have found the agent already).</summary>
+    public Desk DeskOf(TenantAgentStates states, string agentId) =>
+        new(states.Get(agentId), calls.OfAgent(states, agentId) is { } call ? CurrentCall.Of(call) : null);
 
     /// <summary>Answers the ringing call: the agent's phone is called again with answer-after=0, so it picks up at once.</summary>
     public async Task<Desk> AnswerAsync(Actor actor, CancellationToken ct = default)
@@ -42,7 +51,7 @@ public sealed partial class AgentCalls(Workbench workbench, CallController calls
         var (states, agentId) = await workbench.OwnAsync(actor, ct);
         if (states.Get(agentId).State != AgentState.Ringing || calls.OfAgent(states, agentId) is not Call call || !call.AnswerFromWorkbench())
             throw YunkeException.Conflict("noCallToAnswer", "The agent's phone is not ringing.");
-        return Desk.Of(states.Get(agentId), null);
+        return DeskOf(states, agentId);
     }
 
     /// <summary>
@@ -58,7 +67,7 @@ public sealed partial class AgentCalls(Workbench workbench, CallController calls
         if (state == AgentState.Ringing && call is Call inbound) inbound.RejectFromWorkbench();
         else call.HangUp(HangupSide.Api);
         await call.AgentReleased.WaitAsync(ReleaseWait, ct);
-        return Desk.Of(states.Get(agentId), null);
+        return DeskOf(states, agentId);
     }
 
     /// <summary>
@@ -83,7 +92,7 @@ public sealed partial class AgentCalls(Workbench workbench, CallController calls
         if (states.Get(agentId).State != AgentState.Talking || calls.OfAgent(states, agentId)?.Talk is not { IsOver: false } talk)
             throw YunkeException.Conflict("noCallInProgress", "The agent is not talking on a call.");
         if (change(talk) is { } refused) throw YunkeException.Conflict(refused.Code, refused.Message);
-        return Desk.Of(states.Get(agentId), talk);
+        return DeskOf(states, agentId);
     }
 
     /// <summary>
@@ -101,7 +110,7 @@ public sealed partial class AgentCalls(Workbench workbench, CallController calls
             .ThrowIfInvalid();
         var callerId = await records.CallerIdAsync(states.TenantId, ct);
         await calls.DialAsync(states, agentId, number!, callerId);
-        return Desk.Of(states.Get(agentId), null);
+        return DeskOf(states, agentId);
     }
 
     [GeneratedRegex(@"^\+?[0-9]{3,32}$")]

@@ -170,7 +170,8 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
 
         HangupSide side;
         await using (Talk = new Conversation(services, media, new TalkingLeg(caller.Dialog!, caller.Offer!, SessionTerms.FromOurAnswer(sessionTimer)),
-            new TalkingLeg(leg.Dialog!, agentAnswer, leg.SessionTerms), EndByYunke))
+            new TalkingLeg(leg.Dialog!, agentAnswer, leg.SessionTerms), EndByYunke,
+            () => services.Changes.Publish(tenantId, AgentId!)))
             side = await hungUp.Task;
         // Not awaited: a phone that has gone away must not hold up the record or the agent's wrap-up for 32 s.
         if (side != HangupSide.Caller) _ = caller.ByeAsync();

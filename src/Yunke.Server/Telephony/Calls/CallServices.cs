@@ -13,7 +13,7 @@ public sealed record CallSettings(TimeSpan RingTimeout, System.Net.IPEndPoint? T
 
 /// <summary>What every call needs from the host, gathered once by the controller.</summary>
 public sealed class CallServices(IServiceProvider provider, AgentPhones phones, ICallMediaFactory media, CallRecordings recordings,
-    CallSettings settings, Core.Agents.SipPlatform platform, TimeProvider clock, ILogger<Call> log)
+    CallSettings settings, CallChanges changes, Core.Agents.SipPlatform platform, TimeProvider clock, ILogger<Call> log)
 {
     // Resolved on use: the SIP host depends on the handlers, which depend on this.
     public SipEndpoint Endpoint => provider.GetRequiredService<TelephonyHost>().Endpoint;
@@ -23,6 +23,7 @@ public sealed class CallServices(IServiceProvider provider, AgentPhones phones, 
     public ICallMediaFactory Media => media;
     public CallRecordings Recordings => recordings;
     public CallSettings Settings => settings;
+    public CallChanges Changes => changes;
     public TimeProvider Clock => clock;
     public ILogger Log => log;
 }

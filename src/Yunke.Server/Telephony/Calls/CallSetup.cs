@@ -28,6 +28,7 @@ public static class CallSetup
         services.AddSingleton(new RtpPortAllocator(address, rtp.PortMin, rtp.PortMax));
         services.AddSingleton<ICallMediaFactory>(sp => new AnchoredMediaFactory(sp.GetRequiredService<RtpPortAllocator>(), sip.Host,
             sp.GetRequiredService<CallPrompts>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<CallChanges>();
         services.AddSingleton<CallServices>();
         services.AddSingleton<CallController>();
         services.AddScoped<AgentCalls>();

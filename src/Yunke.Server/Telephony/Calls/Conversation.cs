@@ -20,6 +20,7 @@ public sealed class Conversation : IAsyncDisposable
     private readonly CallServices services;
     private readonly ICallMedia media;
     private readonly Action<string> end;
+    private readonly Action changed;
     private readonly Party customer, agent;
     private readonly Lock sync = new();
     // Holds and resumes one after another, so their re-INVITEs do not cross.
@@ -27,11 +28,14 @@ public sealed class Conversation : IAsyncDisposable
     private readonly ITimer watchdog;
     private bool held, muted, ended;
 
-    public Conversation(CallServices services, ICallMedia media, TalkingLeg customerLeg, TalkingLeg agentLeg, Action<string> end)
+    /// <param name="end">Ends the call, with the reason (a dead call, an expired session).</param>
+    /// <param name="changed">Called after the call was held, resumed, muted or unmuted, from the workbench or by a phone.</param>
+    public Conversation(CallServices services, ICallMedia media, TalkingLeg customerLeg, TalkingLeg agentLeg, Action<string> end, Action changed)
     {
         this.services = services;
         this.media = media;
         this.end = end;
+        this.changed = changed;
         customer = NewParty(CallSide.Customer, "customer", customerLeg);
         agent = NewParty(CallSide.Agent, "agent's phone", agentLeg);
         Route();
@@ -80,6 +84,7 @@ public sealed class Conversation : IAsyncDisposable
             held = true;
         }
         Route();
+        changed();
         _ = ChangeAsync(SdpDirection.SendOnly, SdpDirection.Inactive);
         return true;
     }
@@ -93,6 +98,7 @@ public sealed class Conversation : IAsyncDisposable
             held = false;
         }
         Route();
+        changed();
         _ = ChangeAsync(SdpDirection.SendRecv, SdpDirection.SendRecv);
         return true;
     }
@@ -100,8 +106,14 @@ public sealed class Conversation : IAsyncDisposable
     /// <summary>Mute stops the agent's audio on its way to the customer; the agent still hears the customer. No SIP: the relay does it.</summary>
     public void Mute(bool on)
     {
-        lock (sync) muted = on;
+        bool wasChanged;
+        lock (sync)
+        {
+            wasChanged = muted != on;
+            muted = on;
+        }
         Route();
+        if (wasChanged) changed();
     }
 
     private async Task ChangeAsync(SdpDirection toCustomer, SdpDirection toAgent)
@@ -167,11 +179,14 @@ public sealed class Conversation : IAsyncDisposable
                 return;
             }
             answer = renegotiated;
+            bool holdChanged;
             lock (sync)
             {
                 party.Direction = PhoneDirection(offer);
+                holdChanged = party.Holding != !Receives(party.Direction);
                 party.Holding = !Receives(party.Direction);
             }
+            if (holdChanged) changed();
         }
         // A re-INVITE without SDP asks for an offer in our 2xx: the session as it is (its answer in the ACK changes nothing here).
         else if (request.Method == "INVITE") answer = media.Current(party.Side);

@@ -153,7 +153,8 @@ public sealed class OutboundCall(Guid tenantId, string agentId, string customer,
 
         HangupSide side;
         await using (Talk = new Conversation(services, media, new TalkingLeg(customerLeg.Dialog!, customerAnswer, customerLeg.SessionTerms),
-            new TalkingLeg(agent.Dialog!, agentAnswer, agent.SessionTerms), EndByYunke))
+            new TalkingLeg(agent.Dialog!, agentAnswer, agent.SessionTerms), EndByYunke,
+            () => services.Changes.Publish(tenantId, agentId)))
             side = await hungUp.Task;
         if (side != HangupSide.Caller) _ = customerLeg.ByeAsync();
         if (side != HangupSide.Agent) _ = agent.ByeAsync();
