@@ -17,11 +17,12 @@ public sealed class NameAddress
     /// <summary>The display name with quotes and quoted-pairs resolved; null when there is none.</summary>
     public string? DisplayName { get; set; }
     public SipUri Uri { get; set; }
-    public SipParameters Parameters { get; } = new();
+    private SipParameters? parameters;
+    public SipParameters Parameters => LazyInitializer.EnsureInitialized(ref parameters);
 
     public string? Tag
     {
-        get => Parameters["tag"];
+        get => parameters?["tag"];
         set { if (value is null) Parameters.Remove("tag"); else Parameters.Set("tag", value); }
     }
 
@@ -71,7 +72,7 @@ public sealed class NameAddress
                 error = "spaces inside <URI>";
                 return false;
             }
-            if (!SipUri.TryParse(uriText.ToString(), out uri, out error)) return false;
+            if (!SipUri.TryParse(uriText, out uri, out error)) return false;
             i = langle + close + 1;
         }
         else
@@ -81,12 +82,23 @@ public sealed class NameAddress
             var uriText = semi < 0 ? s : s[..semi];
             uriText = uriText.TrimEnd();
             if (uriText.IndexOfAny('?', ',') >= 0) { error = "a URI with headers must be enclosed in <>"; return false; }
-            if (!SipUri.TryParse(uriText.ToString(), out uri, out error)) return false;
+            if (!SipUri.TryParse(uriText, out uri, out error)) return false;
             i = semi < 0 ? s.Length : semi;
         }
 
         value = new NameAddress(uri, display);
-        return SipParameters.TryParse(s[i..], value.Parameters, out error);
+        var rest = s[i..];
+        // Parameters are made only when there are some: most To fields and many Contacts have none.
+        if (SipSyntax.SkipWhitespace(rest, 0) == rest.Length) { error = null; return true; }
+        return SipParameters.TryParse(rest, value.Parameters, out error);
+    }
+
+    /// <summary>A copy to change freely: what a message parsed once is handed out as copies (see <see cref="SipMessage.From"/>).</summary>
+    internal NameAddress Copy()
+    {
+        var copy = new NameAddress(Uri.Copy(), DisplayName);
+        copy.parameters = parameters?.Copy();
+        return copy;
     }
 
     public override string ToString()
@@ -94,7 +106,7 @@ public sealed class NameAddress
         var sb = new StringBuilder(96);
         if (DisplayName is not null) sb.Append(SipSyntax.Quote(DisplayName)).Append(' ');
         sb.Append('<').Append(Uri).Append('>');
-        Parameters.AppendTo(sb);
+        parameters?.AppendTo(sb);
         return sb.ToString();
     }
 }

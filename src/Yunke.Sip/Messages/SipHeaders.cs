@@ -80,10 +80,9 @@ public sealed class SipHeaders : IReadOnlyList<SipHeader>
         foreach (var h in items)
         {
             if (!Is(h, name)) continue;
-            if (!list) (values ??= []).Add(h.Value);
-            // The usual single field: its split list is the answer, without a copy.
-            else if (values is null) values = SipSyntax.SplitList(h.Value);
-            else values.AddRange(SipSyntax.SplitList(h.Value));
+            values ??= new List<string>(1);
+            if (!list) values.Add(h.Value);
+            else foreach (var element in SipSyntax.Elements(h.Value)) values.Add(element);
         }
         return values ?? [];
     }

@@ -18,11 +18,13 @@ public abstract class SipMessage
 
     public string? CallId => Headers.Get(SipHeaderNames.CallId);
 
-    public NameAddress? From => ParseAddress(SipHeaderNames.From);
-    public NameAddress? To => ParseAddress(SipHeaderNames.To);
+    // From, To and Contact are parsed once per version of the header fields (validation already parses them) and
+    // handed out as copies: a caller may change what it gets, as it could when each read parsed anew.
+    public NameAddress? From => FromAddress?.Copy();
+    public NameAddress? To => ToAddress?.Copy();
 
-    public CSeq? CSeq =>
-        Headers.Get(SipHeaderNames.CSeq) is { } v && Messages.CSeq.TryParse(v, out var c, out _) ? c : null;
+    public CSeq? CSeq => Cached(ref cseq, static m =>
+        m.Headers.Get(SipHeaderNames.CSeq) is { } v && Messages.CSeq.TryParse(v, out var c, out _) ? c : null);
 
     public int? MaxForwards =>
         Headers.Get(SipHeaderNames.MaxForwards) is { } v && SipSyntax.TryParseUInt(v.AsSpan().Trim(), 255, out var n) ? (int)n : null;
@@ -32,60 +34,79 @@ public abstract class SipMessage
     {
         get
         {
-            var v = Headers.Get(SipHeaderNames.Expires)?.Trim();
-            if (string.IsNullOrEmpty(v) || !v.All(char.IsAsciiDigit)) return null;
+            var v = Headers.Get(SipHeaderNames.Expires).AsSpan().Trim();
+            if (v.IsEmpty || v.ContainsAnyExceptInRange('0', '9')) return null;
             return SipSyntax.TryParseUInt(v, uint.MaxValue, out var n) ? n : uint.MaxValue;
         }
     }
 
     public string? ContentType => Headers.Get(SipHeaderNames.ContentType);
 
-    private Parsed<Via>? topVia;
-    private Parsed<NameAddress>? toAddress;
+    private Parsed<Via?>? topVia;
+    private Parsed<NameAddress?>? fromAddress, toAddress;
+    private Parsed<CSeq?>? cseq;
+    private Parsed<IReadOnlyList<SipContact>>? contacts;
 
     /// <summary>
     /// The top Via, parsed once per version of the header fields: the transport, the transaction layer and the
     /// response routing all ask for it, several times per request. Shared: readers must not change it
     /// (<see cref="Vias"/> hands out fresh copies to change).
     /// </summary>
-    internal Via? TopVia
+    internal Via? TopVia => Cached(ref topVia, static m =>
     {
-        get
-        {
-            var cached = Volatile.Read(ref topVia);
-            var version = Headers.Version;
-            if (cached?.Version == version) return cached.Value;
-            var first = Headers.Get(SipHeaderNames.Via);
-            Via? via = null;
-            if (first is not null)
-            {
-                var comma = first.Contains(',') ? SipSyntax.SplitList(first)[0] : first;
-                if (!Via.TryParse(comma, out via, out _)) via = null;
-            }
-            Volatile.Write(ref topVia, new Parsed<Via>(version, via));
-            return via;
-        }
+        var first = m.Headers.Get(SipHeaderNames.Via);
+        if (first is null) return null;
+        foreach (var element in SipSyntax.Elements(first))
+            return Via.TryParse(element, out var via, out _) ? via : null;
+        return null;
+    });
+
+    /// <summary>Sets the cached top Via: validation and the transport's stamping parsed it already.</summary>
+    internal void CacheTopVia(Via via) => Cache(ref topVia, via);
+
+    /// <summary>The From address as parsed once; shared like <see cref="TopVia"/>.</summary>
+    internal NameAddress? FromAddress
+    {
+        get => Cached(ref fromAddress, static m => m.ParseAddress(SipHeaderNames.From));
+        set => Cache(ref fromAddress, value);
     }
 
-    /// <summary>Sets the cached top Via after the transport has stamped it (it parsed it for that already).</summary>
-    internal void CacheTopVia(Via via) => Volatile.Write(ref topVia, new Parsed<Via>(Headers.Version, via));
-
-    /// <summary>The To address as validation parsed it, for building responses; shared like <see cref="TopVia"/>.</summary>
+    /// <summary>The To address as parsed once, for building responses; shared like <see cref="TopVia"/>.</summary>
     internal NameAddress? ToAddress
     {
-        get
-        {
-            var cached = Volatile.Read(ref toAddress);
-            if (cached?.Version == Headers.Version) return cached.Value;
-            var to = To;
-            Volatile.Write(ref toAddress, new Parsed<NameAddress>(Headers.Version, to));
-            return to;
-        }
-        set => Volatile.Write(ref toAddress, new Parsed<NameAddress>(Headers.Version, value));
+        get => Cached(ref toAddress, static m => m.ParseAddress(SipHeaderNames.To));
+        set => Cache(ref toAddress, value);
     }
 
+    internal void CacheCSeq(CSeq value) => Cache(ref cseq, value);
+
+    /// <summary>The Contact values as parsed once (malformed ones left out); shared like <see cref="TopVia"/>.</summary>
+    internal IReadOnlyList<SipContact> ContactValues
+    {
+        get => Cached(ref contacts, static m =>
+        {
+            var list = new List<SipContact>(1);
+            foreach (var v in m.Headers.GetValues(SipHeaderNames.Contact))
+                if (SipContact.TryParse(v, out var c, out _)) list.Add(c);
+            return list;
+        });
+        set => Cache(ref contacts, value);
+    }
+
+    private T Cached<T>(ref Parsed<T>? slot, Func<SipMessage, T> parse)
+    {
+        var cached = Volatile.Read(ref slot);
+        var version = Headers.Version;
+        if (cached is not null && cached.Version == version) return cached.Value;
+        var value = parse(this);
+        Volatile.Write(ref slot, new Parsed<T>(version, value));
+        return value;
+    }
+
+    private void Cache<T>(ref Parsed<T>? slot, T value) => Volatile.Write(ref slot, new Parsed<T>(Headers.Version, value));
+
     /// <summary>A value parsed from the header fields, and the version of the fields it was parsed from.</summary>
-    private sealed record Parsed<T>(int Version, T? Value) where T : class;
+    private sealed record Parsed<T>(int Version, T Value);
 
     public IReadOnlyList<Via> Vias
     {
@@ -102,9 +123,9 @@ public abstract class SipMessage
     {
         get
         {
-            var list = new List<SipContact>();
-            foreach (var v in Headers.GetValues(SipHeaderNames.Contact))
-                if (SipContact.TryParse(v, out var c, out _)) list.Add(c);
+            var parsed = ContactValues;
+            var list = new List<SipContact>(parsed.Count);
+            foreach (var c in parsed) list.Add(c.Copy());
             return list;
         }
     }

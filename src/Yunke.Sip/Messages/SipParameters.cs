@@ -4,10 +4,12 @@ namespace Yunke.Sip.Messages;
 /// Values keep their wire form (a quoted value keeps its quotes) so a message re-serializes as received.</summary>
 public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
 {
-    // Most URIs and headers have no parameters, so the list is only made when one is added.
-    private List<KeyValuePair<string, string?>>? items;
+    // Most URIs and headers have none or one or two parameters: a bare array, made on the first add, sized for
+    // that (a Via's branch and rport plus the received stamped on it fit without growing).
+    private KeyValuePair<string, string?>[]? items;
+    private int count;
 
-    public int Count => items?.Count ?? 0;
+    public int Count => count;
 
     public bool Contains(string name) => IndexOf(name) >= 0;
 
@@ -29,33 +31,72 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
     {
         var i = IndexOf(name);
         if (i < 0) return false;
-        items!.RemoveAt(i);
+        Array.Copy(items!, i + 1, items!, i, count - i - 1);
+        items![--count] = default;
         return true;
     }
 
-    // Room for four at once: a Via's branch, rport and received (added when stamped) then never grow the list.
-    internal void Add(string name, string? value) => (items ??= new(4)).Add(new(name, value));
+    internal void Add(string name, string? value)
+    {
+        items ??= new KeyValuePair<string, string?>[3];
+        if (count == items.Length) Array.Resize(ref items, count * 2);
+        items[count++] = new(name, value);
+    }
+
+    /// <summary>A copy that can be changed without changing this one (the strings are shared: they never change).</summary>
+    internal SipParameters Copy()
+    {
+        var copy = new SipParameters { count = count };
+        if (count > 0) copy.items = items.AsSpan(0, count).ToArray();
+        return copy;
+    }
 
     private int IndexOf(string name)
     {
-        for (var i = 0; i < Count; i++)
+        for (var i = 0; i < count; i++)
             if (string.Equals(items![i].Key, name, StringComparison.OrdinalIgnoreCase)) return i;
         return -1;
     }
 
-    internal void AppendTo(System.Text.StringBuilder sb, char separator = ';')
+    /// <summary>Writes <c>;name=value</c> for each, or with other separators (a URI's headers: <c>?name=value&amp;name=value</c>).</summary>
+    internal void AppendTo(System.Text.StringBuilder sb, char first = ';', char separator = ';')
     {
-        if (items is null) return;
-        foreach (var (name, value) in items)
+        for (var i = 0; i < count; i++)
         {
-            sb.Append(separator).Append(name);
+            var (name, value) = items![i];
+            sb.Append(i == 0 ? first : separator).Append(name);
             if (value is not null) sb.Append('=').Append(value);
         }
     }
 
-    public IEnumerator<KeyValuePair<string, string?>> GetEnumerator() =>
-        (items ?? (IEnumerable<KeyValuePair<string, string?>>)[]).GetEnumerator();
+    public IEnumerator<KeyValuePair<string, string?>> GetEnumerator()
+    {
+        for (var i = 0; i < count; i++) yield return items![i];
+    }
+
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The names nearly every parameter has, so parsing makes no string for them.</summary>
+    internal static string Name(ReadOnlySpan<char> name) => name switch
+    {
+        "tag" => "tag",
+        "branch" => "branch",
+        "rport" => "rport",
+        "received" => "received",
+        "transport" => "transport",
+        "expires" => "expires",
+        "lr" => "lr",
+        "q" => "q",
+        "user" => "user",
+        "maddr" => "maddr",
+        "ttl" => "ttl",
+        "method" => "method",
+        "ob" => "ob",
+        "rinstance" => "rinstance",
+        "+sip.instance" => "+sip.instance",
+        "reg-id" => "reg-id",
+        _ => name.ToString(),
+    };
 
     /// <summary>Parses <c>*( SEMI generic-param )</c> where LWS may surround ; and =, as in
     /// <c>" ;  tag = 98asjd8"</c>. Everything in <paramref name="s"/> must be consumed.</summary>
@@ -70,7 +111,7 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
             var nameStart = i;
             i = SipSyntax.ReadToken(s, i);
             if (i == nameStart) { error = "empty parameter"; return false; }
-            var name = s[nameStart..i].ToString();
+            var name = Name(s[nameStart..i]);
             i = SipSyntax.SkipWhitespace(s, i);
             string? value = null;
             if (i < s.Length && s[i] == '=')

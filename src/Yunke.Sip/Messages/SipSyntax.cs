@@ -73,31 +73,72 @@ internal static class SipSyntax
     /// Elements are trimmed; an empty element is returned as such so callers can reject it.</summary>
     public static List<string> SplitList(string value)
     {
-        // Most list headers carry one value per line: no copy then (field values are already trimmed).
-        if (!value.Contains(',')) return [value];
-        var parts = new List<string>(2);
-        var s = value.AsSpan();
-        int start = 0, angle = 0;
-        for (var i = 0; i < s.Length; i++)
-        {
-            var c = s[i];
-            if (c == '"')
-            {
-                var end = ReadQuoted(s, i);
-                if (end < 0) break; // the element parser reports the unterminated quote
-                i = end - 1;
-            }
-            else if (c == '<') angle++;
-            else if (c == '>' && angle > 0) angle--;
-            else if (c == ',' && angle == 0)
-            {
-                parts.Add(s[start..i].Trim().ToString());
-                start = i + 1;
-            }
-        }
-        parts.Add(s[start..].Trim().ToString());
+        var parts = new List<string>(1);
+        foreach (var element in Elements(value)) parts.Add(element);
         return parts;
     }
+
+    /// <summary>The elements <see cref="SplitList"/> gives, one at a time without a list: most list headers carry
+    /// one value per line, which is then handed out as it is (field values are already trimmed).</summary>
+    public static ListElements Elements(string value) => new(value);
+
+    public struct ListElements(string value)
+    {
+        private int next;
+
+        public string Current { get; private set; } = "";
+
+        public readonly ListElements GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            if (next > value.Length) return false;
+            if (next == 0 && !value.Contains(','))
+            {
+                Current = value;
+                next = value.Length + 1;
+                return true;
+            }
+            var s = value.AsSpan();
+            int i = next, angle = 0;
+            for (; i < s.Length; i++)
+            {
+                var c = s[i];
+                if (c == '"')
+                {
+                    var end = ReadQuoted(s, i);
+                    if (end < 0) { i = s.Length; break; } // the element parser reports the unterminated quote
+                    i = end - 1;
+                }
+                else if (c == '<') angle++;
+                else if (c == '>' && angle > 0) angle--;
+                else if (c == ',' && angle == 0) break;
+            }
+            Current = s[next..i].Trim().ToString();
+            next = i + 1;
+            return true;
+        }
+    }
+
+    /// <summary>The methods of RFC 3261 and its common extensions as constants, so a parsed method makes no string.</summary>
+    public static string Method(ReadOnlySpan<char> method) => method switch
+    {
+        "INVITE" => "INVITE",
+        "ACK" => "ACK",
+        "BYE" => "BYE",
+        "CANCEL" => "CANCEL",
+        "REGISTER" => "REGISTER",
+        "OPTIONS" => "OPTIONS",
+        "INFO" => "INFO",
+        "UPDATE" => "UPDATE",
+        "PRACK" => "PRACK",
+        "SUBSCRIBE" => "SUBSCRIBE",
+        "NOTIFY" => "NOTIFY",
+        "REFER" => "REFER",
+        "MESSAGE" => "MESSAGE",
+        "PUBLISH" => "PUBLISH",
+        _ => method.ToString(),
+    };
 
     public static bool TryParseUInt(ReadOnlySpan<char> digits, uint max, out uint value)
     {

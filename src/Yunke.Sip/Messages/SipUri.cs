@@ -17,9 +17,12 @@ public sealed class SipUri
     /// <summary>Host name, IPv4 address or bracketed IPv6 reference ("[2001:db8::10]").</summary>
     public string Host { get; init; } = "";
     public int? Port { get; init; }
-    public SipParameters Parameters { get; } = new();
+    // Made when first asked for: most URIs have no headers and many no parameters.
+    private SipParameters? parameters, headers;
+    public SipParameters Parameters => LazyInitializer.EnsureInitialized(ref parameters);
     /// <summary>URI headers (?name=value&amp;...), still escaped.</summary>
-    public SipParameters Headers { get; } = new();
+    public SipParameters Headers => LazyInitializer.EnsureInitialized(ref headers);
+    internal bool HasHeaders => headers?.Count > 0;
     /// <summary>For schemes other than sip, sips and tel: everything after "scheme:".</summary>
     public string? Opaque { get; init; }
 
@@ -32,10 +35,12 @@ public sealed class SipUri
 
     public static bool TryParse(string text, out SipUri uri) => TryParse(text, out uri, out _);
 
-    public static bool TryParse(string text, out SipUri uri, out string? error)
+    public static bool TryParse(string text, out SipUri uri, out string? error) => TryParse(text.AsSpan(), out uri, out error);
+
+    /// <summary>Parses a URI from a slice of a header value: the parts are copied out, the URI text as a whole never is.</summary>
+    internal static bool TryParse(ReadOnlySpan<char> s, out SipUri uri, out string? error)
     {
         uri = null!;
-        var s = text.AsSpan();
         var colon = s.IndexOf(':');
         if (colon <= 0 || !char.IsAsciiLetter(s[0]))
         {
@@ -47,7 +52,7 @@ public sealed class SipUri
         foreach (var c in s)
             if (c <= ' ' || c is '<' or '>' or '"' || c == '\x7f') { error = "URI contains a space or a forbidden character"; return false; }
 
-        var scheme = s[..colon].ToString();
+        var scheme = s[..colon] switch { "sip" => "sip", "sips" => "sips", "tel" => "tel", var other => other.ToString() };
         var rest = s[(colon + 1)..];
         if (rest.IsEmpty) { error = "URI is empty after its scheme"; return false; }
 
@@ -124,7 +129,7 @@ public sealed class SipUri
             if (param.Length == 0) { error = "empty URI parameter"; return false; }
             if (!HasValidEscapes(param)) { error = "invalid escape in URI parameter"; return false; }
             var eq = param.IndexOf('=');
-            uri.Parameters.Add(eq < 0 ? param.ToString() : param[..eq].ToString(), eq < 0 ? null : param[(eq + 1)..].ToString());
+            uri.Parameters.Add(SipParameters.Name(eq < 0 ? param : param[..eq]), eq < 0 ? null : ParameterValue(param[(eq + 1)..]));
         }
         if (headersAt >= 0)
         {
@@ -140,6 +145,27 @@ public sealed class SipUri
         error = null;
         return true;
     }
+
+    /// <summary>A copy whose parameters and headers can be changed without changing this one.</summary>
+    internal SipUri Copy() => new()
+    {
+        Scheme = Scheme, User = User, Password = Password, Host = Host, Port = Port, Opaque = Opaque,
+        parameters = parameters?.Copy(), headers = headers?.Copy(),
+    };
+
+    // transport=udp (or UDP, tcp...) is on nearly every contact: no string made for it.
+    private static string ParameterValue(ReadOnlySpan<char> value) => value switch
+    {
+        "udp" => "udp",
+        "UDP" => "UDP",
+        "tcp" => "tcp",
+        "TCP" => "TCP",
+        "ws" => "ws",
+        "wss" => "wss",
+        "tls" => "tls",
+        "phone" => "phone",
+        _ => value.ToString(),
+    };
 
     private static bool HasValidEscapes(ReadOnlySpan<char> s)
     {
@@ -186,13 +212,8 @@ public sealed class SipUri
         }
         sb.Append(Host);
         if (Port is { } port) sb.Append(':').Append(port);
-        Parameters.AppendTo(sb);
-        var first = true;
-        foreach (var (name, value) in Headers)
-        {
-            sb.Append(first ? '?' : '&').Append(name).Append('=').Append(value);
-            first = false;
-        }
+        parameters?.AppendTo(sb);
+        headers?.AppendTo(sb, '?', '&');
         return sb.ToString();
     }
 }
