@@ -1,4 +1,5 @@
-using System.Text;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Yunke.Sip.Messages;
 
@@ -103,10 +104,16 @@ public sealed class NameAddress
 
     public override string ToString()
     {
-        var sb = new StringBuilder(96);
-        if (DisplayName is not null) sb.Append(SipSyntax.Quote(DisplayName)).Append(' ');
-        sb.Append('<').Append(Uri).Append('>');
-        parameters?.AppendTo(sb);
-        return sb.ToString();
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
+        if (DisplayName is not null)
+        {
+            SipSyntax.AppendQuoted(ref text, DisplayName);
+            text.AppendFormatted(' ');
+        }
+        text.AppendFormatted('<');
+        Uri.AppendTo(ref text);
+        text.AppendFormatted('>');
+        parameters?.AppendTo(ref text);
+        return text.ToStringAndClear();
     }
 }

@@ -142,14 +142,12 @@ public abstract class SipMessage
         Body = Encoding.UTF8.GetBytes(text);
     }
 
-    protected abstract void WriteStartLine(StringBuilder sb);
+    private protected abstract void WriteStartLine(IBufferWriter<byte> writer);
 
     /// <summary>Writes the message; Content-Length always states the body's true length.</summary>
     public void WriteTo(IBufferWriter<byte> writer)
     {
-        var startLine = new StringBuilder(96);
-        WriteStartLine(startLine);
-        Write(writer, startLine.ToString());
+        WriteStartLine(writer);
         writer.Write("\r\n"u8);
         foreach (var h in Headers)
         {
@@ -160,18 +158,22 @@ public abstract class SipMessage
             writer.Write("\r\n"u8);
         }
         writer.Write("Content-Length: "u8);
-        var digits = writer.GetSpan(11);
-        Body.Length.TryFormat(digits, out var written, provider: CultureInfo.InvariantCulture);
-        writer.Advance(written);
+        Write(writer, Body.Length);
         writer.Write("\r\n\r\n"u8);
         if (!Body.IsEmpty) writer.Write(Body.Span);
     }
 
-    // Encodes straight into the output: serializing allocates nothing but the start line.
-    private static void Write(IBufferWriter<byte> writer, string text)
+    // Encodes straight into the output: serializing a response allocates nothing (a request: its URI's text).
+    private protected static void Write(IBufferWriter<byte> writer, string text)
     {
         var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
         writer.Advance(Encoding.UTF8.GetBytes(text, span));
+    }
+
+    private protected static void Write(IBufferWriter<byte> writer, int number)
+    {
+        number.TryFormat(writer.GetSpan(11), out var written, provider: CultureInfo.InvariantCulture);
+        writer.Advance(written);
     }
 
     public byte[] ToBytes()
@@ -196,7 +198,14 @@ public sealed class SipRequest : SipMessage
     public string Method { get; set; }
     public SipUri Uri { get; set; }
 
-    protected override void WriteStartLine(StringBuilder sb) => sb.Append(Method).Append(' ').Append(Uri).Append(' ').Append(Version);
+    private protected override void WriteStartLine(IBufferWriter<byte> writer)
+    {
+        Write(writer, Method);
+        writer.Write(" "u8);
+        Write(writer, Uri.ToString());
+        writer.Write(" "u8);
+        Write(writer, Version);
+    }
 }
 
 public sealed class SipResponse : SipMessage
@@ -213,8 +222,14 @@ public sealed class SipResponse : SipMessage
     public bool IsProvisional => StatusCode < 200;
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 
-    protected override void WriteStartLine(StringBuilder sb) =>
-        sb.Append(Version).Append(' ').Append(StatusCode.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(ReasonPhrase);
+    private protected override void WriteStartLine(IBufferWriter<byte> writer)
+    {
+        Write(writer, Version);
+        writer.Write(" "u8);
+        Write(writer, StatusCode);
+        writer.Write(" "u8);
+        Write(writer, ReasonPhrase);
+    }
 
     /// <summary>
     /// A response to a request as RFC 3261 8.2.6.2 builds it: Via, From, To, Call-ID and CSeq copied,

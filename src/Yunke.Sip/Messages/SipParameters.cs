@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Yunke.Sip.Messages;
 
 /// <summary>An ordered list of <c>;name[=value]</c> parameters, looked up without regard to case.
@@ -59,13 +61,16 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
     }
 
     /// <summary>Writes <c>;name=value</c> for each, or with other separators (a URI's headers: <c>?name=value&amp;name=value</c>).</summary>
-    internal void AppendTo(System.Text.StringBuilder sb, char first = ';', char separator = ';')
+    internal void AppendTo(ref DefaultInterpolatedStringHandler text, char first = ';', char separator = ';')
     {
         for (var i = 0; i < count; i++)
         {
             var (name, value) = items![i];
-            sb.Append(i == 0 ? first : separator).Append(name);
-            if (value is not null) sb.Append('=').Append(value);
+            text.AppendFormatted(i == 0 ? first : separator);
+            text.AppendLiteral(name);
+            if (value is null) continue;
+            text.AppendFormatted('=');
+            text.AppendLiteral(value);
         }
     }
 

@@ -41,12 +41,19 @@ public static class SipParser
         var head = input[..headerEnd];
         var firstLineEnd = head.IndexOf(Crlf);
         if (firstLineEnd < 0) firstLineEnd = head.Length;
-        var startLine = Encoding.UTF8.GetString(head[..firstLineEnd]);
+        // The start line is decoded onto the stack: its parts become strings (or constants), the line never does.
+        var lineBytes = head[..firstLineEnd];
+        char[]? rentedLine = null;
+        var lineChars = lineBytes.Length <= 256
+            ? stackalloc char[256]
+            : (rentedLine = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(lineBytes.Length)));
+        var startLine = lineChars[..Encoding.UTF8.GetChars(lineBytes, lineChars)];
         var isRequest = !startLine.StartsWith("SIP/", StringComparison.Ordinal);
 
         // Header fields go straight into the message; if the start line is bad they are still read,
         // into a bare collection, so the refusal can be answered.
         var message = ParseStartLine(startLine, isRequest, out var startError);
+        if (rentedLine is not null) ArrayPool<char>.Shared.Return(rentedLine);
         var headers = message?.Headers ?? new SipHeaders();
         int? contentLength = null;
         var contentLengthCount = 0;
@@ -140,15 +147,15 @@ public static class SipParser
         return text;
     }
 
-    private static SipMessage? ParseStartLine(string line, bool isRequest, out string? error)
+    private static SipMessage? ParseStartLine(ReadOnlySpan<char> line, bool isRequest, out string? error)
     {
         error = null;
         if (!isRequest)
         {
             // SIP-Version SP Status-Code SP Reason-Phrase; a missing reason phrase is tolerated (RFC 4475 3.1.1.13).
             var sp1 = line.IndexOf(' ');
-            if (sp1 < 0 || !IsVersion(line.AsSpan(0, sp1))) { error = "Malformed status line"; return null; }
-            var rest = line.AsSpan(sp1 + 1);
+            if (sp1 < 0 || !IsVersion(line[..sp1])) { error = "Malformed status line"; return null; }
+            var rest = line[(sp1 + 1)..];
             var sp2 = rest.IndexOf(' ');
             var code = sp2 < 0 ? rest : rest[..sp2];
             if (code.Length != 3 || !SipSyntax.TryParseUInt(code, 999, out var status) || status < 100 || status > 699)
@@ -156,17 +163,37 @@ public static class SipParser
                 error = "Invalid status code";
                 return null;
             }
-            return new SipResponse((int)status, sp2 < 0 ? "" : rest[(sp2 + 1)..].ToString()) { Version = line[..sp1] };
+            return new SipResponse((int)status, sp2 < 0 ? "" : ReasonPhrase(rest[(sp2 + 1)..])) { Version = Version(line[..sp1]) };
         }
 
         // Method SP Request-URI SP SIP-Version, with exactly one SP between them (RFC 4475 3.1.2.7-3.1.2.10).
-        var parts = line.Split(' ');
-        if (parts.Length != 3 || parts.Any(p => p.Length == 0)) { error = "Malformed request line"; return null; }
-        if (!SipSyntax.IsToken(parts[0])) { error = "Invalid method"; return null; }
-        if (!IsVersion(parts[2])) { error = "Malformed request line: bad SIP version"; return null; }
-        if (!SipUri.TryParse(parts[1], out var uri, out var uriError)) { error = "Invalid Request-URI: " + uriError; return null; }
-        return new SipRequest(parts[0], uri) { Version = parts[2] };
+        var first = line.IndexOf(' ');
+        var last = line.LastIndexOf(' ');
+        if (first <= 0 || last == first || last == first + 1 || last == line.Length - 1 || line[(first + 1)..last].Contains(' '))
+        {
+            error = "Malformed request line";
+            return null;
+        }
+        var method = line[..first];
+        var uriText = line[(first + 1)..last];
+        var version = line[(last + 1)..];
+        if (!SipSyntax.IsToken(method)) { error = "Invalid method"; return null; }
+        if (!IsVersion(version)) { error = "Malformed request line: bad SIP version"; return null; }
+        if (!SipUri.TryParse(uriText, out var uri, out var uriError)) { error = "Invalid Request-URI: " + uriError; return null; }
+        return new SipRequest(SipSyntax.Method(method), uri) { Version = Version(version) };
     }
+
+    private static string Version(ReadOnlySpan<char> version) => version is "SIP/2.0" ? "SIP/2.0" : version.ToString();
+
+    private static string ReasonPhrase(ReadOnlySpan<char> phrase) => phrase switch
+    {
+        "OK" => "OK",
+        "Trying" => "Trying",
+        "Ringing" => "Ringing",
+        "Session Progress" => "Session Progress",
+        "Unauthorized" => "Unauthorized",
+        _ => phrase.ToString(),
+    };
 
     private static bool IsVersion(ReadOnlySpan<char> s)
     {

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+
 namespace Yunke.Sip.Messages;
 
 /// <summary>Character classes and small scanners of the RFC 3261 grammar (section 25.1).</summary>
@@ -60,13 +63,25 @@ internal static class SipSyntax
 
     public static string Quote(string text)
     {
-        var sb = new System.Text.StringBuilder(text.Length + 2).Append('"');
-        foreach (var c in text)
+        var quoted = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[128]);
+        AppendQuoted(ref quoted, text);
+        return quoted.ToStringAndClear();
+    }
+
+    /// <summary>Writes text as a quoted-string (" and \\ escaped) into text being built.</summary>
+    public static void AppendQuoted(ref DefaultInterpolatedStringHandler into, string text)
+    {
+        into.AppendFormatted('"');
+        var rest = text.AsSpan();
+        for (var i = rest.IndexOfAny('"', '\\'); i >= 0; i = rest.IndexOfAny('"', '\\'))
         {
-            if (c is '"' or '\\') sb.Append('\\');
-            sb.Append(c);
+            into.AppendFormatted(rest[..i]);
+            into.AppendFormatted('\\');
+            into.AppendFormatted(rest[i]);
+            rest = rest[(i + 1)..];
         }
-        return sb.Append('"').ToString();
+        into.AppendFormatted(rest);
+        into.AppendFormatted('"');
     }
 
     /// <summary>Splits a comma-separated header value, ignoring commas inside quotes and angle brackets.

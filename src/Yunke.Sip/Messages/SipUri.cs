@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Yunke.Sip.Messages;
@@ -203,17 +205,38 @@ public sealed class SipUri
     public override string ToString()
     {
         if (Opaque is not null) return Scheme + ":" + Opaque;
-        var sb = new StringBuilder(64).Append(Scheme).Append(':');
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
+        AppendTo(ref text);
+        return text.ToStringAndClear();
+    }
+
+    /// <summary>Writes the URI into text being built (a name-addr's), without a string of its own.</summary>
+    internal void AppendTo(ref DefaultInterpolatedStringHandler text)
+    {
+        text.AppendLiteral(Scheme);
+        text.AppendFormatted(':');
+        if (Opaque is not null)
+        {
+            text.AppendLiteral(Opaque);
+            return;
+        }
         if (User is not null)
         {
-            sb.Append(User);
-            if (Password is not null) sb.Append(':').Append(Password);
-            if (!IsTel) sb.Append('@');
+            text.AppendLiteral(User);
+            if (Password is not null)
+            {
+                text.AppendFormatted(':');
+                text.AppendLiteral(Password);
+            }
+            if (!IsTel) text.AppendFormatted('@');
         }
-        sb.Append(Host);
-        if (Port is { } port) sb.Append(':').Append(port);
-        parameters?.AppendTo(sb);
-        headers?.AppendTo(sb, '?', '&');
-        return sb.ToString();
+        text.AppendLiteral(Host);
+        if (Port is { } port)
+        {
+            text.AppendFormatted(':');
+            text.AppendFormatted(port);
+        }
+        parameters?.AppendTo(ref text);
+        headers?.AppendTo(ref text, '?', '&');
     }
 }

@@ -1,4 +1,5 @@
-using System.Text;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Yunke.Sip.Messages;
 
@@ -104,10 +105,20 @@ public sealed class Via
 
     public override string ToString()
     {
-        var sb = new StringBuilder(64).Append(Protocol).Append('/').Append(Version).Append('/').Append(Transport)
-            .Append(' ').Append(Host);
-        if (Port is { } port) sb.Append(':').Append(port);
-        Parameters.AppendTo(sb);
-        return sb.ToString();
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
+        text.AppendLiteral(Protocol);
+        text.AppendFormatted('/');
+        text.AppendLiteral(Version);
+        text.AppendFormatted('/');
+        text.AppendLiteral(Transport);
+        text.AppendFormatted(' ');
+        text.AppendLiteral(Host);
+        if (Port is { } port)
+        {
+            text.AppendFormatted(':');
+            text.AppendFormatted(port);
+        }
+        Parameters.AppendTo(ref text);
+        return text.ToStringAndClear();
     }
 }

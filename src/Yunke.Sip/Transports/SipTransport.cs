@@ -63,29 +63,24 @@ public abstract class SipTransport : IAsyncDisposable
         var field = -1;
         for (var i = 0; i < request.Headers.Count && field < 0; i++)
             if (request.Headers[i].Name == SipHeaderNames.Via) field = i;
-        if (field < 0) return;
-        var elements = SipSyntax.SplitList(request.Headers[field].Value);
-        if (!Via.TryParse(elements[0], out var via, out _)) return;
+        // Validation parsed the top Via already; the request is not handed out yet, so the transport may change it.
+        if (field < 0 || request.TopVia is not { } via) return;
 
         var address = (source.Address.IsIPv4MappedToIPv6 ? source.Address.MapToIPv4() : source.Address).ToString();
-        var changed = false;
-        if (!string.Equals(via.Host.Trim('[', ']'), address, StringComparison.OrdinalIgnoreCase) || (via.HasRport && via.Rport is null))
+        var rportAsked = via.HasRport && via.Rport is null;
+        if (!rportAsked && via.Host.AsSpan().Trim("[]").Equals(address, StringComparison.OrdinalIgnoreCase)) return;
+        via.Received = address;
+        if (rportAsked) via.Rport = source.Port;
+
+        var value = request.Headers[field].Value;
+        if (value.Contains(','))
         {
-            via.Received = address;
-            changed = true;
+            var elements = SipSyntax.SplitList(value);
+            elements[0] = via.ToString();
+            value = string.Join(", ", elements);
         }
-        if (via.HasRport && via.Rport is null)
-        {
-            via.Rport = source.Port;
-            changed = true;
-        }
-        if (!changed)
-        {
-            request.CacheTopVia(via);
-            return;
-        }
-        elements[0] = via.ToString();
-        request.Headers.Replace(field, elements.Count == 1 ? elements[0] : string.Join(", ", elements));
+        else value = via.ToString();
+        request.Headers.Replace(field, value);
         request.CacheTopVia(via);
     }
 
