@@ -239,6 +239,10 @@ public sealed class SipResponse : SipMessage
     public static SipResponse CreateFor(SipRequest request, int statusCode, string reasonPhrase, string? toTag = null)
     {
         var response = new SipResponse(statusCode, reasonPhrase);
+        var copied = 0;
+        foreach (var h in request.Headers)
+            if (h.Name is SipHeaderNames.Via or SipHeaderNames.From or SipHeaderNames.To or SipHeaderNames.CallId or SipHeaderNames.CSeq) copied++;
+        response.Headers.Reserve(copied + 4); // and what the answer usually adds: Contact, Date, a challenge...
         foreach (var h in request.Headers)
         {
             if (h.Name is SipHeaderNames.Via or SipHeaderNames.From or SipHeaderNames.CallId or SipHeaderNames.CSeq)

@@ -81,28 +81,6 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>The names nearly every parameter has, so parsing makes no string for them.</summary>
-    internal static string Name(ReadOnlySpan<char> name) => name switch
-    {
-        "tag" => "tag",
-        "branch" => "branch",
-        "rport" => "rport",
-        "received" => "received",
-        "transport" => "transport",
-        "expires" => "expires",
-        "lr" => "lr",
-        "q" => "q",
-        "user" => "user",
-        "maddr" => "maddr",
-        "ttl" => "ttl",
-        "method" => "method",
-        "ob" => "ob",
-        "rinstance" => "rinstance",
-        "+sip.instance" => "+sip.instance",
-        "reg-id" => "reg-id",
-        _ => name.ToString(),
-    };
-
     /// <summary>Parses <c>*( SEMI generic-param )</c> where LWS may surround ; and =, as in
     /// <c>" ;  tag = 98asjd8"</c>. Everything in <paramref name="s"/> must be consumed.</summary>
     internal static bool TryParse(ReadOnlySpan<char> s, SipParameters into, out string? error)
@@ -116,7 +94,7 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
             var nameStart = i;
             i = SipSyntax.ReadToken(s, i);
             if (i == nameStart) { error = "empty parameter"; return false; }
-            var name = Name(s[nameStart..i]);
+            var name = SipStrings.Get(s[nameStart..i]);
             i = SipSyntax.SkipWhitespace(s, i);
             string? value = null;
             if (i < s.Length && s[i] == '=')
@@ -139,7 +117,8 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
                     while (i < s.Length && (SipSyntax.IsTokenChar(s[i]) || s[i] == ':')) i++;
                 }
                 if (i == valueStart) { error = $"parameter '{name}' has an empty value"; return false; }
-                value = s[valueStart..i].ToString();
+                // A tag or a branch is new in every message; other values (expires, received...) recur.
+                value = name is "tag" or "branch" ? s[valueStart..i].ToString() : SipStrings.Get(s[valueStart..i]);
                 i = SipSyntax.SkipWhitespace(s, i);
             }
             into.Add(name, value);

@@ -55,6 +55,7 @@ public static class SipParser
         var message = ParseStartLine(startLine, isRequest, out var startError);
         if (rentedLine is not null) ArrayPool<char>.Shared.Return(rentedLine);
         var headers = message?.Headers ?? new SipHeaders();
+        headers.Reserve(head.Count(Crlf)); // a field per line, fewer when folded
         int? contentLength = null;
         var contentLengthCount = 0;
         string? headerError = null;
@@ -122,7 +123,7 @@ public static class SipParser
         }
         var name = SipHeaderNames.Canonicalize(nameChars);
 
-        var value = DecodeValue(field[(colon + 1)..]);
+        var value = DecodeValue(name, field[(colon + 1)..]);
         headers.AddCanonical(name, value);
 
         if (name == SipHeaderNames.ContentLength)
@@ -134,10 +135,15 @@ public static class SipParser
     }
 
     // Unfolds (drops the CRLFs, keeps the whitespace that followed them) and trims.
-    private static string DecodeValue(ReadOnlySpan<byte> raw)
+    private static string DecodeValue(string name, ReadOnlySpan<byte> raw)
     {
         raw = raw.Trim(" \t\r\n"u8);
-        if (raw.IndexOfAny((byte)'\r', (byte)'\n') < 0) return Encoding.UTF8.GetString(raw);
+        if (raw.IndexOfAny((byte)'\r', (byte)'\n') < 0)
+        {
+            if (!Recurs(name) || raw.Length > SipStrings.MaxLength) return Encoding.UTF8.GetString(raw);
+            Span<char> chars = stackalloc char[SipStrings.MaxLength]; // UTF-8 never has fewer bytes than chars
+            return SipStrings.Get(chars[..Encoding.UTF8.GetChars(raw, chars)]);
+        }
         var rented = ArrayPool<byte>.Shared.Rent(raw.Length);
         var n = 0;
         foreach (var b in raw)
@@ -146,6 +152,13 @@ public static class SipParser
         ArrayPool<byte>.Shared.Return(rented);
         return text;
     }
+
+    /// <summary>Fields a phone or server sends the same from message to message, taken from <see cref="SipStrings"/>.</summary>
+    private static bool Recurs(string name) => name is SipHeaderNames.Allow or "Allow-Events" or SipHeaderNames.Accept
+        or "Accept-Encoding" or "Accept-Language" or SipHeaderNames.Supported or SipHeaderNames.Require or SipHeaderNames.ProxyRequire
+        or SipHeaderNames.Unsupported or SipHeaderNames.UserAgent or SipHeaderNames.Server or SipHeaderNames.ContentType
+        or SipHeaderNames.ContentLength or SipHeaderNames.MaxForwards or SipHeaderNames.Expires or SipHeaderNames.MinExpires
+        or SipHeaderNames.CSeq or "Event" or "Content-Disposition";
 
     private static SipMessage? ParseStartLine(ReadOnlySpan<char> line, bool isRequest, out string? error)
     {

@@ -87,7 +87,7 @@ public sealed class SipUri
             var userInfo = rest[..at];
             if (!HasValidEscapes(userInfo)) { error = "invalid escape in URI user part"; return false; }
             var pw = userInfo.IndexOf(':');
-            user = (pw < 0 ? userInfo : userInfo[..pw]).ToString();
+            user = SipStrings.Get(pw < 0 ? userInfo : userInfo[..pw]);
             if (pw >= 0) password = userInfo[(pw + 1)..].ToString();
             if (user.Length == 0) { error = "empty URI user part"; return false; }
             rest = rest[(at + 1)..];
@@ -100,14 +100,14 @@ public sealed class SipUri
             i = rest.IndexOf(']');
             if (i < 0) { error = "unterminated IPv6 reference"; return false; }
             i++;
-            host = rest[..i].ToString();
+            host = SipStrings.Get(rest[..i]);
             if (!IsIpv6Reference(host)) { error = "invalid IPv6 reference"; return false; }
         }
         else
         {
             i = 0;
             while (i < rest.Length && (char.IsAsciiLetterOrDigit(rest[i]) || rest[i] is '-' or '.' or '_')) i++;
-            host = rest[..i].ToString();
+            host = SipStrings.Get(rest[..i]);
             if (host.Length == 0) { error = "URI has no host"; return false; }
         }
 
@@ -131,7 +131,8 @@ public sealed class SipUri
             if (param.Length == 0) { error = "empty URI parameter"; return false; }
             if (!HasValidEscapes(param)) { error = "invalid escape in URI parameter"; return false; }
             var eq = param.IndexOf('=');
-            uri.Parameters.Add(SipParameters.Name(eq < 0 ? param : param[..eq]), eq < 0 ? null : ParameterValue(param[(eq + 1)..]));
+            // Names and values of URI parameters (transport=udp, lr, user=phone...) recur.
+            uri.Parameters.Add(SipStrings.Get(eq < 0 ? param : param[..eq]), eq < 0 ? null : SipStrings.Get(param[(eq + 1)..]));
         }
         if (headersAt >= 0)
         {
@@ -153,20 +154,6 @@ public sealed class SipUri
     {
         Scheme = Scheme, User = User, Password = Password, Host = Host, Port = Port, Opaque = Opaque,
         parameters = parameters?.Copy(), headers = headers?.Copy(),
-    };
-
-    // transport=udp (or UDP, tcp...) is on nearly every contact: no string made for it.
-    private static string ParameterValue(ReadOnlySpan<char> value) => value switch
-    {
-        "udp" => "udp",
-        "UDP" => "UDP",
-        "tcp" => "tcp",
-        "TCP" => "TCP",
-        "ws" => "ws",
-        "wss" => "wss",
-        "tls" => "tls",
-        "phone" => "phone",
-        _ => value.ToString(),
     };
 
     private static bool HasValidEscapes(ReadOnlySpan<char> s)

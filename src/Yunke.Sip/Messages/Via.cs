@@ -71,7 +71,7 @@ public sealed class Via
             while (i < s.Length && (char.IsAsciiLetterOrDigit(s[i]) || s[i] is '-' or '.' or '_')) i++;
         }
         if (i == hostStart) { error = "Via has no host"; return false; }
-        var host = s[hostStart..i].ToString();
+        var host = SipStrings.Get(s[hostStart..i]);
         i = SipSyntax.SkipWhitespace(s, i);
 
         int? port = null;
