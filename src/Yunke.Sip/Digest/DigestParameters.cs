@@ -70,7 +70,10 @@ internal sealed class DigestParameters
             {
                 var end = SipSyntax.ReadQuoted(s, i);
                 if (end < 0) { error = $"unterminated quoted value for '{name}'"; return false; }
-                value = SipSyntax.Unquote(s[i..end]);
+                // The nonce, cnonce and response are new each time; the user name, realm and URI recur.
+                value = name is "nonce" or "cnonce" or "response" || s[i..end].Contains('\\')
+                    ? SipSyntax.Unquote(s[i..end])
+                    : SipStrings.Get(s[(i + 1)..(end - 1)]);
                 i = end;
             }
             else
@@ -78,7 +81,7 @@ internal sealed class DigestParameters
                 var start = i;
                 i = SipSyntax.ReadToken(s, i);
                 if (i == start) { error = $"auth parameter '{name}' has no value"; return false; }
-                value = s[start..i] switch { "auth" => "auth", "MD5" => "MD5", var token => token.ToString() };
+                value = SipStrings.Get(s[start..i]); // qop=auth, nc=00000001, algorithm=MD5
             }
             if (!values.TryAdd(name, value)) { error = $"auth parameter '{name}' appears twice"; return false; }
             i = SipSyntax.SkipWhitespace(s, i);

@@ -42,10 +42,10 @@ public abstract class SipMessage
 
     public string? ContentType => Headers.Get(SipHeaderNames.ContentType);
 
-    private Parsed<Via?>? topVia;
-    private Parsed<NameAddress?>? fromAddress, toAddress;
-    private Parsed<CSeq?>? cseq;
-    private Parsed<IReadOnlyList<SipContact>>? contacts;
+    private Parsed<Via?> topVia;
+    private Parsed<NameAddress?> fromAddress, toAddress;
+    private Parsed<CSeq?> cseq;
+    private Parsed<IReadOnlyList<SipContact>> contacts;
 
     /// <summary>
     /// The top Via, parsed once per version of the header fields: the transport, the transaction layer and the
@@ -93,20 +93,33 @@ public abstract class SipMessage
         set => Cache(ref contacts, value);
     }
 
-    private T Cached<T>(ref Parsed<T>? slot, Func<SipMessage, T> parse)
+    private T Cached<T>(ref Parsed<T> slot, Func<SipMessage, T> parse)
     {
-        var cached = Volatile.Read(ref slot);
         var version = Headers.Version;
-        if (cached is not null && cached.Version == version) return cached.Value;
+        if (Volatile.Read(ref slot.VersionPlusOne) == version + 1) return slot.Value;
         var value = parse(this);
-        Volatile.Write(ref slot, new Parsed<T>(version, value));
+        slot.Value = value;
+        Volatile.Write(ref slot.VersionPlusOne, version + 1);
         return value;
     }
 
-    private void Cache<T>(ref Parsed<T>? slot, T value) => Volatile.Write(ref slot, new Parsed<T>(Headers.Version, value));
+    private void Cache<T>(ref Parsed<T> slot, T value)
+    {
+        slot.Value = value;
+        Volatile.Write(ref slot.VersionPlusOne, Headers.Version + 1);
+    }
 
-    /// <summary>A value parsed from the header fields, and the version of the fields it was parsed from.</summary>
-    private sealed record Parsed<T>(int Version, T Value);
+    /// <summary>
+    /// A value parsed from the header fields and the version of the fields it was parsed from, plus one (0: none yet).
+    /// Kept inside the message rather than as an object of its own: that was six allocations per request.
+    /// The value is written before the version and read after it, so whoever sees a version sees its value;
+    /// two readers parsing at once store equal values for the same version (fields never change under a reader).
+    /// </summary>
+    private struct Parsed<T>
+    {
+        public T Value;
+        public int VersionPlusOne;
+    }
 
     public IReadOnlyList<Via> Vias
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Yunke.Sip.Messages;
@@ -66,11 +67,15 @@ public abstract class SipTransport : IAsyncDisposable
         // Validation parsed the top Via already; the request is not handed out yet, so the transport may change it.
         if (field < 0 || request.TopVia is not { } via) return;
 
-        var address = (source.Address.IsIPv4MappedToIPv6 ? source.Address.MapToIPv4() : source.Address).ToString();
+        // A phone sends from the same address and port again and again: their text comes from SipStrings.
+        Span<char> text = stackalloc char[64];
+        var ip = source.Address.IsIPv4MappedToIPv6 ? source.Address.MapToIPv4() : source.Address;
+        var address = ip.TryFormat(text, out var length) ? SipStrings.Get(text[..length]) : ip.ToString();
         var rportAsked = via.HasRport && via.Rport is null;
         if (!rportAsked && via.Host.AsSpan().Trim("[]").Equals(address, StringComparison.OrdinalIgnoreCase)) return;
         via.Received = address;
-        if (rportAsked) via.Rport = source.Port;
+        if (rportAsked && source.Port.TryFormat(text, out length, provider: CultureInfo.InvariantCulture))
+            via.Parameters.Set("rport", SipStrings.Get(text[..length]));
 
         var value = request.Headers[field].Value;
         if (value.Contains(','))
