@@ -71,9 +71,10 @@ internal sealed class DigestParameters
                 var end = SipSyntax.ReadQuoted(s, i);
                 if (end < 0) { error = $"unterminated quoted value for '{name}'"; return false; }
                 // The nonce, cnonce and response are new each time; the user name, realm and URI recur.
-                value = name is "nonce" or "cnonce" or "response" || s[i..end].Contains('\\')
-                    ? SipSyntax.Unquote(s[i..end])
-                    : SipStrings.Get(s[(i + 1)..(end - 1)]);
+                var inner = s[(i + 1)..(end - 1)];
+                value = inner.Contains('\\') ? SipSyntax.Unquote(s[i..end])
+                    : name is "nonce" or "cnonce" or "response" ? inner.ToString()
+                    : SipStrings.Get(inner);
                 i = end;
             }
             else

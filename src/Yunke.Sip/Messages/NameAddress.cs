@@ -38,11 +38,12 @@ public sealed class NameAddress
         int i;
         var langle = -1;
 
+        // A phone's display name recurs in its every request: SipStrings.
         if (s.Length > 0 && s[0] == '"')
         {
             var end = SipSyntax.ReadQuoted(s, 0);
             if (end < 0) { error = "unterminated quoted display name"; return false; }
-            display = SipSyntax.Unquote(s[..end]);
+            display = s[..end].Contains('\\') ? SipSyntax.Unquote(s[..end]) : SipStrings.Get(s[1..(end - 1)]);
             i = SipSyntax.SkipWhitespace(s, end);
             if (i >= s.Length || s[i] != '<') { error = "a quoted display name must be followed by <URI>"; return false; }
             langle = i;
@@ -57,7 +58,7 @@ public sealed class NameAddress
                 var name = s[..lt].Trim();
                 foreach (var c in name)
                     if (!SipSyntax.IsTokenChar(c) && !SipSyntax.IsWhitespace(c)) { error = "display name has characters that need quoting"; return false; }
-                display = name.IsEmpty ? null : name.ToString();
+                display = name.IsEmpty ? null : SipStrings.Get(name);
                 langle = lt;
             }
         }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Yunke.Sip.Messages;
@@ -176,8 +177,8 @@ public abstract class SipMessage
         if (!Body.IsEmpty) writer.Write(Body.Span);
     }
 
-    // Encodes straight into the output: serializing a response allocates nothing (a request: its URI's text).
-    private protected static void Write(IBufferWriter<byte> writer, string text)
+    // Encodes straight into the output: serializing allocates nothing.
+    private protected static void Write(IBufferWriter<byte> writer, ReadOnlySpan<char> text)
     {
         var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
         writer.Advance(Encoding.UTF8.GetBytes(text, span));
@@ -215,7 +216,10 @@ public sealed class SipRequest : SipMessage
     {
         Write(writer, Method);
         writer.Write(" "u8);
-        Write(writer, Uri.ToString());
+        var uri = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
+        Uri.AppendTo(ref uri);
+        Write(writer, uri.Text);
+        uri.Clear();
         writer.Write(" "u8);
         Write(writer, Version);
     }
