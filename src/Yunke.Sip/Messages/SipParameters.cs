@@ -45,6 +45,12 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
         items[count++] = new(name, value);
     }
 
+    /// <summary>Room for that many parameters, made before the first is added: parsing knows how many are coming.</summary>
+    internal void Reserve(int room)
+    {
+        if (items is null && room > 0) items = new KeyValuePair<string, string?>[room];
+    }
+
     /// <summary>A copy that can be changed without changing this one (the strings are shared: they never change).</summary>
     internal SipParameters Copy()
     {
@@ -83,9 +89,11 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
 
     /// <summary>Parses <c>*( SEMI generic-param )</c> where LWS may surround ; and =, as in
     /// <c>" ;  tag = 98asjd8"</c>. Everything in <paramref name="s"/> must be consumed.</summary>
-    internal static bool TryParse(ReadOnlySpan<char> s, SipParameters into, out string? error)
+    /// <param name="room">Parameters the caller will add after these (a Via's received), so the array is made once.</param>
+    internal static bool TryParse(ReadOnlySpan<char> s, SipParameters into, out string? error, int room = 0)
     {
         error = null;
+        into.Reserve(s.Count(';') + room); // one a semicolon (a quoted value may hold more: then a little room is left)
         var i = SipSyntax.SkipWhitespace(s, 0);
         while (i < s.Length)
         {

@@ -153,8 +153,9 @@ public static class SipParser
         return text;
     }
 
-    /// <summary>Fields a phone or server sends the same from message to message, taken from <see cref="SipStrings"/>.</summary>
-    private static bool Recurs(string name) => name is SipHeaderNames.Allow or "Allow-Events" or SipHeaderNames.Accept
+    /// <summary>Fields a phone or server sends the same from message to message, taken from <see cref="SipStrings"/>:
+    /// its capabilities, its Contact, and the To of its REGISTERs (its own address) or of its calls (whom it calls).</summary>
+    private static bool Recurs(string name) => name is SipHeaderNames.To or SipHeaderNames.Contact or SipHeaderNames.Allow or "Allow-Events" or SipHeaderNames.Accept
         or "Accept-Encoding" or "Accept-Language" or SipHeaderNames.Supported or SipHeaderNames.Require or SipHeaderNames.ProxyRequire
         or SipHeaderNames.Unsupported or SipHeaderNames.UserAgent or SipHeaderNames.Server or SipHeaderNames.ContentType
         or SipHeaderNames.ContentLength or SipHeaderNames.MaxForwards or SipHeaderNames.Expires or SipHeaderNames.MinExpires

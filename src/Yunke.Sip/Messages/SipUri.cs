@@ -125,6 +125,7 @@ public sealed class SipUri
         if (!paramPart.IsEmpty && paramPart[0] != ';') { error = $"unexpected '{paramPart[0]}' after URI host"; return false; }
 
         uri = new SipUri { Scheme = scheme, User = user, Password = password, Host = host, Port = port };
+        if (!paramPart.IsEmpty) uri.Parameters.Reserve(paramPart.Count(';'));
         foreach (var range in paramPart.IsEmpty ? default : paramPart[1..].Split(';'))
         {
             var param = paramPart[1..][range];

@@ -77,26 +77,23 @@ internal static partial class SipValidator
         }
         message.CacheTopVia(topVia!);
 
-        if (count[Array.IndexOf(Checked, SipHeaderNames.Contact)] == 0) message.ContactValues = [];
-        else
+        // Nearly always one Contact: then no list is made for it.
+        SipContact? single = null;
+        List<SipContact>? several = null;
+        foreach (var h in headers)
         {
-            var contacts = new List<SipContact>(1);
-            var wildcard = false;
-            foreach (var h in headers)
+            if (h.Name != SipHeaderNames.Contact) continue;
+            foreach (var value in SipSyntax.Elements(h.Value))
             {
-                if (h.Name != SipHeaderNames.Contact) continue;
-                foreach (var value in SipSyntax.Elements(h.Value))
-                {
-                    // A * before this element stands with another one: that is the first error in order.
-                    if (wildcard) return ("Contact * must stand alone", 400);
-                    if (!SipContact.TryParse(value, out var contact, out var error)) return ($"Invalid Contact header: {error}", 400);
-                    if (contact.IsWildcard && contacts.Count > 0) return ("Contact * must stand alone", 400);
-                    wildcard = contact.IsWildcard;
-                    contacts.Add(contact);
-                }
+                // A * before this element stands with another one: that is the first error in order.
+                if (single is { IsWildcard: true }) return ("Contact * must stand alone", 400);
+                if (!SipContact.TryParse(value, out var contact, out var error)) return ($"Invalid Contact header: {error}", 400);
+                if (contact.IsWildcard && single is not null) return ("Contact * must stand alone", 400);
+                if (single is null) single = contact;
+                else (several ??= [single]).Add(contact);
             }
-            message.ContactValues = contacts;
         }
+        message.ContactValues = several ?? (single is null ? [] : [single]);
 
         foreach (var name in (ReadOnlySpan<string>)[SipHeaderNames.Route, SipHeaderNames.RecordRoute])
         {

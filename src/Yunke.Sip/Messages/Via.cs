@@ -85,7 +85,8 @@ public sealed class Via
         }
 
         via = new Via { Protocol = parts[0]!, Version = parts[1]!, Transport = parts[2]!, Host = host, Port = port };
-        if (!SipParameters.TryParse(s[i..], via.Parameters, out error)) return false;
+        // Room for the received a transport stamps on a request's top Via.
+        if (!SipParameters.TryParse(s[i..], via.Parameters, out error, room: 1)) return false;
         if (via.Parameters.Contains("branch") && string.IsNullOrEmpty(via.Branch)) { error = "Via branch has no value"; return false; }
         return true;
     }
