@@ -55,7 +55,7 @@ public static class SipParser
         var message = ParseStartLine(startLine, isRequest, out var startError);
         if (rentedLine is not null) ArrayPool<char>.Shared.Return(rentedLine);
         var headers = message?.Headers ?? new SipHeaders();
-        headers.Reserve(head.Count(Crlf)); // a field per line, fewer when folded
+        headers.Reserve(head.Count((byte)'\n')); // a field per line, fewer when folded
         int? contentLength = null;
         var contentLengthCount = 0;
         string? headerError = null;
@@ -113,15 +113,9 @@ public static class SipParser
 
         var nameBytes = field[..colon];
         while (!nameBytes.IsEmpty && nameBytes[^1] is (byte)' ' or (byte)'\t') nameBytes = nameBytes[..^1];
-        if (nameBytes.IsEmpty || nameBytes.Length > 256) return "Invalid header name";
+        if (nameBytes.Length > 256 || !SipSyntax.IsToken(nameBytes)) return "Invalid header name";
         Span<char> nameChars = stackalloc char[nameBytes.Length];
-        for (var k = 0; k < nameBytes.Length; k++)
-        {
-            var c = (char)nameBytes[k];
-            if (!SipSyntax.IsTokenChar(c)) return "Invalid header name";
-            nameChars[k] = c;
-        }
-        var name = SipHeaderNames.Canonicalize(nameChars);
+        var name = SipHeaderNames.Canonicalize(nameChars[..System.Text.Encoding.ASCII.GetChars(nameBytes, nameChars)]);
 
         var value = DecodeValue(name, field[(colon + 1)..]);
         headers.AddCanonical(name, value);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 
@@ -6,19 +7,27 @@ namespace Yunke.Sip.Messages;
 /// <summary>Character classes and small scanners of the RFC 3261 grammar (section 25.1).</summary>
 internal static class SipSyntax
 {
-    public static bool IsTokenChar(char c) =>
-        c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9'
-            or '-' or '.' or '!' or '%' or '*' or '_' or '+' or '`' or '\'' or '~';
+    private const string TokenChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~";
+
+    // Vectorized scans: tokens, hosts and URIs are read on every message.
+    private static readonly SearchValues<char> Token = SearchValues.Create(TokenChars);
+    private static readonly SearchValues<byte> TokenBytes = SearchValues.Create(System.Text.Encoding.ASCII.GetBytes(TokenChars));
+    private static readonly SearchValues<char> Hostname = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._");
+
+    public static bool IsTokenChar(char c) => Token.Contains(c);
+
+    public static bool IsToken(ReadOnlySpan<byte> s) => !s.IsEmpty && !s.ContainsAnyExcept(TokenBytes);
+
+    /// <summary>Where a host name or IPv4 address starting at <paramref name="i"/> ends.</summary>
+    public static int ReadHostname(ReadOnlySpan<char> s, int i)
+    {
+        var end = s[i..].IndexOfAnyExcept(Hostname);
+        return end < 0 ? s.Length : i + end;
+    }
 
     public static bool IsWhitespace(char c) => c is ' ' or '\t' or '\r' or '\n';
 
-    public static bool IsToken(ReadOnlySpan<char> s)
-    {
-        if (s.IsEmpty) return false;
-        foreach (var c in s)
-            if (!IsTokenChar(c)) return false;
-        return true;
-    }
+    public static bool IsToken(ReadOnlySpan<char> s) => !s.IsEmpty && !s.ContainsAnyExcept(Token);
 
     public static int SkipWhitespace(ReadOnlySpan<char> s, int i)
     {
@@ -28,8 +37,8 @@ internal static class SipSyntax
 
     public static int ReadToken(ReadOnlySpan<char> s, int i)
     {
-        while (i < s.Length && IsTokenChar(s[i])) i++;
-        return i;
+        var end = s[i..].IndexOfAnyExcept(Token);
+        return end < 0 ? s.Length : i + end;
     }
 
     /// <summary>Reads a quoted-string starting at the opening quote; returns the index after the closing

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -51,8 +52,7 @@ public sealed class SipUri
         }
         foreach (var c in s[..colon])
             if (!(char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.')) { error = "invalid URI scheme"; return false; }
-        foreach (var c in s)
-            if (c <= ' ' || c is '<' or '>' or '"' || c == '\x7f') { error = "URI contains a space or a forbidden character"; return false; }
+        if (s.IndexOfAnyInRange('\0', ' ') >= 0 || s.IndexOfAny(Forbidden) >= 0) { error = "URI contains a space or a forbidden character"; return false; }
 
         var scheme = s[..colon] switch { "sip" => "sip", "sips" => "sips", "tel" => "tel", var other => other.ToString() };
         var rest = s[(colon + 1)..];
@@ -106,7 +106,7 @@ public sealed class SipUri
         else
         {
             i = 0;
-            while (i < rest.Length && (char.IsAsciiLetterOrDigit(rest[i]) || rest[i] is '-' or '.' or '_')) i++;
+            i = SipSyntax.ReadHostname(rest, 0);
             host = SipStrings.Get(rest[..i]);
             if (host.Length == 0) { error = "URI has no host"; return false; }
         }
@@ -157,8 +157,11 @@ public sealed class SipUri
         parameters = parameters?.Copy(), headers = headers?.Copy(),
     };
 
+    private static readonly SearchValues<char> Forbidden = SearchValues.Create("<>\"\x7f");
+
     private static bool HasValidEscapes(ReadOnlySpan<char> s)
     {
+        if (!s.Contains('%')) return true;
         for (var i = 0; i < s.Length; i++)
             if (s[i] == '%' && (i + 2 >= s.Length || !char.IsAsciiHexDigit(s[i + 1]) || !char.IsAsciiHexDigit(s[i + 2])))
                 return false;

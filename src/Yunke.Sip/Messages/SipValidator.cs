@@ -16,11 +16,26 @@ internal static partial class SipValidator
         [SipHeaderNames.From, SipHeaderNames.To, SipHeaderNames.CallId, SipHeaderNames.CSeq, SipHeaderNames.MaxForwards,
          SipHeaderNames.ContentType, SipHeaderNames.Expires, SipHeaderNames.MinExpires, SipHeaderNames.Date];
 
-    /// <summary>The fields looked at below, in one table: one pass over the message finds them all.</summary>
-    private static readonly string[] Checked =
-        [SipHeaderNames.Via, SipHeaderNames.From, SipHeaderNames.To, SipHeaderNames.CallId, SipHeaderNames.CSeq,
-         SipHeaderNames.MaxForwards, SipHeaderNames.ContentType, SipHeaderNames.Expires, SipHeaderNames.MinExpires,
-         SipHeaderNames.Date, SipHeaderNames.Contact, SipHeaderNames.Route, SipHeaderNames.RecordRoute];
+    /// <summary>The fields looked at below, each with its place in the table one pass over the message fills.</summary>
+    private static int Slot(string name) => name switch
+    {
+        SipHeaderNames.Via => 0,
+        SipHeaderNames.From => 1,
+        SipHeaderNames.To => 2,
+        SipHeaderNames.CallId => 3,
+        SipHeaderNames.CSeq => 4,
+        SipHeaderNames.MaxForwards => 5,
+        SipHeaderNames.ContentType => 6,
+        SipHeaderNames.Expires => 7,
+        SipHeaderNames.MinExpires => 8,
+        SipHeaderNames.Date => 9,
+        SipHeaderNames.Contact => 10,
+        SipHeaderNames.Route => 11,
+        SipHeaderNames.RecordRoute => 12,
+        _ => -1,
+    };
+
+    private const int Slots = 13;
 
     [GeneratedRegex(@"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$")]
     private static partial Regex SipDate();
@@ -38,17 +53,17 @@ internal static partial class SipValidator
         // Header names are canonical (the parser stores known names as the SipHeaderNames constants),
         // so an ordinal comparison finds them.
         var headers = message.Headers;
-        Span<int> count = stackalloc int[Checked.Length];
-        Span<int> first = stackalloc int[Checked.Length];
+        Span<int> count = stackalloc int[Slots];
+        Span<int> first = stackalloc int[Slots];
         for (var i = 0; i < headers.Count; i++)
         {
-            var k = Array.IndexOf(Checked, headers[i].Name);
+            var k = Slot(headers[i].Name);
             if (k >= 0 && count[k]++ == 0) first[k] = i;
         }
         foreach (var name in Required)
-            if (count[Array.IndexOf(Checked, name)] == 0) return ($"Missing {name} header", 400);
+            if (count[Slot(name)] == 0) return ($"Missing {name} header", 400);
         foreach (var name in SingleValued)
-            if (count[Array.IndexOf(Checked, name)] > 1) return ($"Multiple {name} headers", 400);
+            if (count[Slot(name)] > 1) return ($"Multiple {name} headers", 400);
 
         if (!NameAddress.TryParse(ValueOf(headers, count, first, SipHeaderNames.From)!, out var from, out var fromError)) return ($"Invalid From header: {fromError}", 400);
         if (!NameAddress.TryParse(ValueOf(headers, count, first, SipHeaderNames.To)!, out var to, out var toError)) return ($"Invalid To header: {toError}", 400);
@@ -97,7 +112,7 @@ internal static partial class SipValidator
 
         foreach (var name in (ReadOnlySpan<string>)[SipHeaderNames.Route, SipHeaderNames.RecordRoute])
         {
-            if (count[Array.IndexOf(Checked, name)] == 0) continue;
+            if (count[Slot(name)] == 0) continue;
             foreach (var h in headers)
             {
                 if (h.Name != name) continue;
@@ -122,7 +137,7 @@ internal static partial class SipValidator
     /// <summary>The value of the first field of a checked name, from the table the pass over the fields made.</summary>
     private static string? ValueOf(SipHeaders headers, ReadOnlySpan<int> count, ReadOnlySpan<int> first, string name)
     {
-        var k = Array.IndexOf(Checked, name);
+        var k = Slot(name);
         return count[k] == 0 ? null : headers[first[k]].Value;
     }
 

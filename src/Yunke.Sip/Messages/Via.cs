@@ -68,7 +68,7 @@ public sealed class Via
         }
         else
         {
-            while (i < s.Length && (char.IsAsciiLetterOrDigit(s[i]) || s[i] is '-' or '.' or '_')) i++;
+            i = SipSyntax.ReadHostname(s, i);
         }
         if (i == hostStart) { error = "Via has no host"; return false; }
         var host = SipStrings.Get(s[hostStart..i]);
