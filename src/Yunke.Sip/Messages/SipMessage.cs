@@ -7,8 +7,8 @@ namespace Yunke.Sip.Messages;
 
 /// <summary>
 /// A SIP request or response: start line, header fields and body.
-/// Typed properties read the header fields each time they are asked, so the fields stay the single truth;
-/// they return null or empty when a field is absent or malformed (the parser has already refused
+/// The header fields are the single truth: typed properties are parsed from them (once per change of the fields)
+/// and return null or empty when a field is absent or malformed (the parser has already refused
 /// malformed core fields of anything it hands out as valid).
 /// </summary>
 public abstract class SipMessage
