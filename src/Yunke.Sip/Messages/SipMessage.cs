@@ -55,11 +55,9 @@ public abstract class SipMessage
     /// </summary>
     internal Via? TopVia => Cached(ref topVia, static m =>
     {
-        var first = m.Headers.Get(SipHeaderNames.Via);
-        if (first is null) return null;
-        foreach (var element in SipSyntax.Elements(first))
-            return Via.TryParse(element, out var via, out _) ? via : null;
-        return null;
+        if (m.Headers.Get(SipHeaderNames.Via) is not { } field) return null;
+        var elements = SipSyntax.Elements(field);
+        return elements.MoveNext() && Via.TryParse(elements.Current, out var via, out _) ? via : null;
     });
 
     /// <summary>Sets the cached top Via: validation and the transport's stamping parsed it already.</summary>

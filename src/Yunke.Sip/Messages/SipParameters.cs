@@ -6,8 +6,8 @@ namespace Yunke.Sip.Messages;
 /// Values keep their wire form (a quoted value keeps its quotes) so a message re-serializes as received.</summary>
 public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
 {
-    // Most URIs and headers have none or one or two parameters: a bare array, made on the first add, sized for
-    // that (a Via's branch and rport plus the received stamped on it fit without growing).
+    // Most URIs and headers have none, one or two parameters: a bare array, made when the first comes and sized by
+    // the parser to what the text holds (with room for what is added later, such as a Via's received).
     private KeyValuePair<string, string?>[]? items;
     private int count;
 
@@ -93,7 +93,7 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
     internal static bool TryParse(ReadOnlySpan<char> s, SipParameters into, out string? error, int room = 0)
     {
         error = null;
-        into.Reserve(s.Count(';') + room); // one a semicolon (a quoted value may hold more: then a little room is left)
+        into.Reserve(s.Count(';') + room); // one per semicolon: at most that many (a quoted value may hold one too)
         var i = SipSyntax.SkipWhitespace(s, 0);
         while (i < s.Length)
         {

@@ -70,13 +70,6 @@ internal static class SipSyntax
         return sb.ToString();
     }
 
-    public static string Quote(string text)
-    {
-        var quoted = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[128]);
-        AppendQuoted(ref quoted, text);
-        return quoted.ToStringAndClear();
-    }
-
     /// <summary>Writes text as a quoted-string (" and \\ escaped) into text being built.</summary>
     public static void AppendQuoted(ref DefaultInterpolatedStringHandler into, string text)
     {
