@@ -55,8 +55,8 @@ public abstract class SipMessage
     /// </summary>
     internal Via? TopVia => Cached(ref topVia, static m =>
     {
-        if (m.Headers.Get(SipHeaderNames.Via) is not { } field) return null;
-        var elements = SipSyntax.Elements(field);
+        if (m.Headers.Get(SipHeaderNames.Via) is not { } vias) return null;
+        var elements = SipSyntax.Elements(vias);
         return elements.MoveNext() && Via.TryParse(elements.Current, out var via, out _) ? via : null;
     });
 
