@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Yunke.Sip.Digest;
 
 /// <summary>A WWW-Authenticate or Proxy-Authenticate Digest challenge (RFC 2617 3.2.1, RFC 3261 22.4).</summary>
@@ -31,9 +29,13 @@ public sealed record DigestChallenge(string Realm, string Nonce)
 
     public override string ToString()
     {
-        var sb = new StringBuilder("Digest ", 160).AppendQuoted("realm", Realm, first: true).AppendQuoted("nonce", Nonce)
-            .AppendQuoted("opaque", Opaque).AppendToken("algorithm", Algorithm).AppendQuoted("qop", Qop);
-        if (Stale) sb.Append(", stale=true");
-        return sb.ToString();
+        var text = new DigestParameterWriter(stackalloc char[256]);
+        text.Quoted("realm", Realm);
+        text.Quoted("nonce", Nonce);
+        text.Quoted("opaque", Opaque);
+        text.Token("algorithm", Algorithm);
+        text.Quoted("qop", Qop);
+        if (Stale) text.Token("stale", "true");
+        return text.ToString();
     }
 }

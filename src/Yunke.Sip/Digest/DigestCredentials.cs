@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Yunke.Sip.Digest;
 
 /// <summary>An Authorization or Proxy-Authorization Digest response (RFC 2617 3.2.2, RFC 3261 22.4).</summary>
@@ -31,10 +29,17 @@ public sealed record DigestCredentials(string Username, string Realm, string Non
 
     public override string ToString()
     {
-        var sb = new StringBuilder("Digest ", 256).AppendQuoted("username", Username, first: true).AppendQuoted("realm", Realm)
-            .AppendQuoted("nonce", Nonce).AppendQuoted("uri", Uri).AppendQuoted("response", Response)
-            .AppendToken("algorithm", Algorithm).AppendQuoted("cnonce", Cnonce).AppendQuoted("opaque", Opaque)
-            .AppendToken("qop", Qop).AppendToken("nc", NonceCount);
-        return sb.ToString();
+        var text = new DigestParameterWriter(stackalloc char[512]);
+        text.Quoted("username", Username);
+        text.Quoted("realm", Realm);
+        text.Quoted("nonce", Nonce);
+        text.Quoted("uri", Uri);
+        text.Quoted("response", Response);
+        text.Token("algorithm", Algorithm);
+        text.Quoted("cnonce", Cnonce);
+        text.Quoted("opaque", Opaque);
+        text.Token("qop", Qop);
+        text.Token("nc", NonceCount);
+        return text.ToString();
     }
 }

@@ -1,4 +1,5 @@
-using System.Text;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using Yunke.Sip.Messages;
 
 namespace Yunke.Sip.Digest;
@@ -30,6 +31,23 @@ internal sealed class DigestParameters
         return true;
     }
 
+    // The names a challenge or credentials carry, so parsing makes no string for them.
+    private static string Name(ReadOnlySpan<char> name) => name switch
+    {
+        "username" => "username",
+        "realm" => "realm",
+        "nonce" => "nonce",
+        "uri" => "uri",
+        "response" => "response",
+        "algorithm" => "algorithm",
+        "cnonce" => "cnonce",
+        "opaque" => "opaque",
+        "qop" => "qop",
+        "nc" => "nc",
+        "stale" => "stale",
+        _ => name.ToString(),
+    };
+
     public static bool TryParse(string headerValue, out DigestParameters values, out string? error)
     {
         values = new DigestParameters();
@@ -43,7 +61,7 @@ internal sealed class DigestParameters
             var nameStart = i;
             i = SipSyntax.ReadToken(s, i);
             if (i == nameStart) { error = "malformed auth parameter"; return false; }
-            var name = s[nameStart..i].ToString();
+            var name = Name(s[nameStart..i]);
             i = SipSyntax.SkipWhitespace(s, i);
             if (i >= s.Length || s[i] != '=') { error = $"auth parameter '{name}' has no value"; return false; }
             i = SipSyntax.SkipWhitespace(s, i + 1);
@@ -52,7 +70,11 @@ internal sealed class DigestParameters
             {
                 var end = SipSyntax.ReadQuoted(s, i);
                 if (end < 0) { error = $"unterminated quoted value for '{name}'"; return false; }
-                value = SipSyntax.Unquote(s[i..end]);
+                // The nonce, cnonce and response are new each time; the user name, realm and URI recur.
+                var inner = s[(i + 1)..(end - 1)];
+                value = inner.Contains('\\') ? SipSyntax.Unquote(s[i..end])
+                    : name is "nonce" or "cnonce" or "response" ? inner.ToString()
+                    : SipStrings.Get(inner);
                 i = end;
             }
             else
@@ -60,7 +82,7 @@ internal sealed class DigestParameters
                 var start = i;
                 i = SipSyntax.ReadToken(s, i);
                 if (i == start) { error = $"auth parameter '{name}' has no value"; return false; }
-                value = s[start..i].ToString();
+                value = SipStrings.Get(s[start..i]); // qop=auth, nc=00000001, algorithm=MD5
             }
             if (!values.TryAdd(name, value)) { error = $"auth parameter '{name}' appears twice"; return false; }
             i = SipSyntax.SkipWhitespace(s, i);
@@ -73,19 +95,33 @@ internal sealed class DigestParameters
     }
 }
 
-/// <summary>Writing auth-params, for challenges and credentials.</summary>
-internal static class DigestParameterWriter
+/// <summary>Writes "Digest name="value", name=token, ..." for challenges and credentials, on the stack until the final string.</summary>
+internal ref struct DigestParameterWriter(Span<char> buffer)
 {
-    public static StringBuilder AppendQuoted(this StringBuilder sb, string name, string? value, bool first = false)
+    private DefaultInterpolatedStringHandler text = new(0, 0, CultureInfo.InvariantCulture, buffer);
+    private bool any;
+
+    public void Quoted(string name, string? value)
     {
-        if (value is null) return sb;
-        if (!first) sb.Append(", ");
-        return sb.Append(name).Append('=').Append(SipSyntax.Quote(value));
+        if (value is null) return;
+        Name(name);
+        SipSyntax.AppendQuoted(ref text, value);
     }
 
-    public static StringBuilder AppendToken(this StringBuilder sb, string name, string? value)
+    public void Token(string name, string? value)
     {
-        if (value is null) return sb;
-        return sb.Append(", ").Append(name).Append('=').Append(value);
+        if (value is null) return;
+        Name(name);
+        text.AppendLiteral(value);
     }
+
+    private void Name(string name)
+    {
+        text.AppendLiteral(any ? ", " : "Digest ");
+        any = true;
+        text.AppendLiteral(name);
+        text.AppendFormatted('=');
+    }
+
+    public override string ToString() => text.ToStringAndClear();
 }

@@ -17,7 +17,7 @@ public readonly record struct CSeq(uint Number, string Method)
         if (j == i) { error = "CSeq needs a number and a method"; return false; }
         var method = s[j..];
         if (!SipSyntax.IsToken(method)) { error = "invalid CSeq method"; return false; }
-        value = new CSeq(number, method.ToString());
+        value = new CSeq(number, SipSyntax.Method(method));
         error = null;
         return true;
     }

@@ -1,4 +1,5 @@
-using System.Text;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Yunke.Sip.Messages;
 
@@ -17,11 +18,12 @@ public sealed class NameAddress
     /// <summary>The display name with quotes and quoted-pairs resolved; null when there is none.</summary>
     public string? DisplayName { get; set; }
     public SipUri Uri { get; set; }
-    public SipParameters Parameters { get; } = new();
+    private SipParameters? parameters;
+    public SipParameters Parameters => LazyInitializer.EnsureInitialized(ref parameters);
 
     public string? Tag
     {
-        get => Parameters["tag"];
+        get => parameters?["tag"];
         set { if (value is null) Parameters.Remove("tag"); else Parameters.Set("tag", value); }
     }
 
@@ -36,11 +38,12 @@ public sealed class NameAddress
         int i;
         var langle = -1;
 
+        // A phone's display name recurs in its every request: SipStrings.
         if (s.Length > 0 && s[0] == '"')
         {
             var end = SipSyntax.ReadQuoted(s, 0);
             if (end < 0) { error = "unterminated quoted display name"; return false; }
-            display = SipSyntax.Unquote(s[..end]);
+            display = s[..end].Contains('\\') ? SipSyntax.Unquote(s[..end]) : SipStrings.Get(s[1..(end - 1)]);
             i = SipSyntax.SkipWhitespace(s, end);
             if (i >= s.Length || s[i] != '<') { error = "a quoted display name must be followed by <URI>"; return false; }
             langle = i;
@@ -55,7 +58,7 @@ public sealed class NameAddress
                 var name = s[..lt].Trim();
                 foreach (var c in name)
                     if (!SipSyntax.IsTokenChar(c) && !SipSyntax.IsWhitespace(c)) { error = "display name has characters that need quoting"; return false; }
-                display = name.IsEmpty ? null : name.ToString();
+                display = name.IsEmpty ? null : SipStrings.Get(name);
                 langle = lt;
             }
         }
@@ -71,7 +74,7 @@ public sealed class NameAddress
                 error = "spaces inside <URI>";
                 return false;
             }
-            if (!SipUri.TryParse(uriText.ToString(), out uri, out error)) return false;
+            if (!SipUri.TryParse(uriText, out uri, out error)) return false;
             i = langle + close + 1;
         }
         else
@@ -81,20 +84,37 @@ public sealed class NameAddress
             var uriText = semi < 0 ? s : s[..semi];
             uriText = uriText.TrimEnd();
             if (uriText.IndexOfAny('?', ',') >= 0) { error = "a URI with headers must be enclosed in <>"; return false; }
-            if (!SipUri.TryParse(uriText.ToString(), out uri, out error)) return false;
+            if (!SipUri.TryParse(uriText, out uri, out error)) return false;
             i = semi < 0 ? s.Length : semi;
         }
 
         value = new NameAddress(uri, display);
-        return SipParameters.TryParse(s[i..], value.Parameters, out error);
+        var rest = s[i..];
+        // Parameters are made only when there are some: most To fields and many Contacts have none.
+        if (SipSyntax.SkipWhitespace(rest, 0) == rest.Length) { error = null; return true; }
+        return SipParameters.TryParse(rest, value.Parameters, out error);
+    }
+
+    /// <summary>A copy to change freely: what a message parsed once is handed out as copies (see <see cref="SipMessage.From"/>).</summary>
+    internal NameAddress Copy()
+    {
+        var copy = new NameAddress(Uri.Copy(), DisplayName);
+        copy.parameters = parameters?.Copy();
+        return copy;
     }
 
     public override string ToString()
     {
-        var sb = new StringBuilder(96);
-        if (DisplayName is not null) sb.Append(SipSyntax.Quote(DisplayName)).Append(' ');
-        sb.Append('<').Append(Uri).Append('>');
-        Parameters.AppendTo(sb);
-        return sb.ToString();
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
+        if (DisplayName is not null)
+        {
+            SipSyntax.AppendQuoted(ref text, DisplayName);
+            text.AppendFormatted(' ');
+        }
+        text.AppendFormatted('<');
+        Uri.AppendTo(ref text);
+        text.AppendFormatted('>');
+        parameters?.AppendTo(ref text);
+        return text.ToStringAndClear();
     }
 }

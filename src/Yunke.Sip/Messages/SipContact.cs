@@ -33,7 +33,7 @@ public sealed class SipContact
 
     public static bool TryParse(string text, out SipContact contact, out string? error)
     {
-        if (text.Trim() == "*")
+        if (text.AsSpan().Trim() is "*")
         {
             contact = Wildcard;
             error = null;
@@ -44,6 +44,9 @@ public sealed class SipContact
         contact = new SipContact(address);
         return true;
     }
+
+    /// <summary>A copy to change freely (the wildcard has nothing to change).</summary>
+    internal SipContact Copy() => Address is null ? this : new SipContact(Address.Copy());
 
     public override string ToString() => Address?.ToString() ?? "*";
 }

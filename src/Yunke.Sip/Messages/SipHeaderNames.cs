@@ -73,8 +73,25 @@ public static class SipHeaderNames
     /// <summary>The long, conventionally cased name for a known name or compact form; other names as given.</summary>
     public static string Canonicalize(string name) => Canonical.TryGetValue(name, out var c) ? c : name;
 
-    internal static string Canonicalize(ReadOnlySpan<char> name) =>
-        CanonicalBySpan.TryGetValue(name, out var c) ? c : name.ToString();
+    internal static string Canonicalize(ReadOnlySpan<char> name) => name switch
+    {
+        // The names of nearly every message, as nearly every element writes them: no case-blind lookup for these.
+        "Via" => Via,
+        "From" => From,
+        "To" => To,
+        "Call-ID" => CallId,
+        "CSeq" => CSeq,
+        "Contact" => Contact,
+        "Max-Forwards" => MaxForwards,
+        "Content-Length" => ContentLength,
+        "Content-Type" => ContentType,
+        "Expires" => Expires,
+        "Allow" => Allow,
+        "Supported" => Supported,
+        "User-Agent" => UserAgent,
+        "Authorization" => Authorization,
+        _ => CanonicalBySpan.TryGetValue(name, out var c) ? c : name.ToString(),
+    };
 
     public static bool IsList(string name) => Lists.Contains(name);
 }

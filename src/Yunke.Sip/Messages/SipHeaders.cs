@@ -9,7 +9,8 @@ public readonly record struct SipHeader(string Name, string Value);
 /// </summary>
 public sealed class SipHeaders : IReadOnlyList<SipHeader>
 {
-    private readonly List<SipHeader> items = new(16);
+    // Sized on first use: to what the parser or a response about to be built knows it needs (Reserve), else 16.
+    private readonly List<SipHeader> items = [];
 
     public int Count => items.Count;
 
@@ -21,8 +22,15 @@ public sealed class SipHeaders : IReadOnlyList<SipHeader>
 
     internal void AddCanonical(string name, string value)
     {
+        Reserve(16);
         items.Add(new(name, value));
         Version++;
+    }
+
+    /// <summary>Room for that many fields before the first is added; once fields are there, growing is the list's own.</summary>
+    internal void Reserve(int count)
+    {
+        if (items.Capacity == 0) items.Capacity = count;
     }
 
     /// <summary>Replaces the value of the field at that position, keeping its name and place.</summary>
@@ -38,6 +46,7 @@ public sealed class SipHeaders : IReadOnlyList<SipHeader>
         name = SipHeaderNames.Canonicalize(name);
         var at = items.FindIndex(h => Is(h, name));
         RemoveAll(name);
+        Reserve(16);
         if (at < 0 || at > items.Count) items.Add(new(name, value));
         else items.Insert(at, new(name, value));
         Version++;
@@ -80,16 +89,17 @@ public sealed class SipHeaders : IReadOnlyList<SipHeader>
         foreach (var h in items)
         {
             if (!Is(h, name)) continue;
-            if (!list) (values ??= []).Add(h.Value);
-            // The usual single field: its split list is the answer, without a copy.
-            else if (values is null) values = SipSyntax.SplitList(h.Value);
-            else values.AddRange(SipSyntax.SplitList(h.Value));
+            values ??= new List<string>(1);
+            if (!list) values.Add(h.Value);
+            else foreach (var element in SipSyntax.Elements(h.Value)) values.Add(element);
         }
         return values ?? [];
     }
 
     private static bool Is(SipHeader h, string name) => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase);
 
-    public IEnumerator<SipHeader> GetEnumerator() => items.GetEnumerator();
+    /// <summary>The list's own enumerator, not boxed: the parser, validation and serializing walk the fields of every message.</summary>
+    public List<SipHeader>.Enumerator GetEnumerator() => items.GetEnumerator();
+    IEnumerator<SipHeader> IEnumerable<SipHeader>.GetEnumerator() => GetEnumerator();
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

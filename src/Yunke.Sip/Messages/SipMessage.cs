@@ -1,13 +1,14 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Yunke.Sip.Messages;
 
 /// <summary>
 /// A SIP request or response: start line, header fields and body.
-/// Typed properties read the header fields each time they are asked, so the fields stay the single truth;
-/// they return null or empty when a field is absent or malformed (the parser has already refused
+/// The header fields are the single truth: typed properties are parsed from them (once per change of the fields)
+/// and return null or empty when a field is absent or malformed (the parser has already refused
 /// malformed core fields of anything it hands out as valid).
 /// </summary>
 public abstract class SipMessage
@@ -18,11 +19,13 @@ public abstract class SipMessage
 
     public string? CallId => Headers.Get(SipHeaderNames.CallId);
 
-    public NameAddress? From => ParseAddress(SipHeaderNames.From);
-    public NameAddress? To => ParseAddress(SipHeaderNames.To);
+    // From, To and Contact are parsed once per version of the header fields (validation already parses them) and
+    // handed out as copies: a caller may change what it gets, as it could when each read parsed anew.
+    public NameAddress? From => FromAddress?.Copy();
+    public NameAddress? To => ToAddress?.Copy();
 
-    public CSeq? CSeq =>
-        Headers.Get(SipHeaderNames.CSeq) is { } v && Messages.CSeq.TryParse(v, out var c, out _) ? c : null;
+    public CSeq? CSeq => Cached(ref cseq, static m =>
+        m.Headers.Get(SipHeaderNames.CSeq) is { } v && Messages.CSeq.TryParse(v, out var c, out _) ? c : null);
 
     public int? MaxForwards =>
         Headers.Get(SipHeaderNames.MaxForwards) is { } v && SipSyntax.TryParseUInt(v.AsSpan().Trim(), 255, out var n) ? (int)n : null;
@@ -32,60 +35,90 @@ public abstract class SipMessage
     {
         get
         {
-            var v = Headers.Get(SipHeaderNames.Expires)?.Trim();
-            if (string.IsNullOrEmpty(v) || !v.All(char.IsAsciiDigit)) return null;
+            var v = Headers.Get(SipHeaderNames.Expires).AsSpan().Trim();
+            if (v.IsEmpty || v.ContainsAnyExceptInRange('0', '9')) return null;
             return SipSyntax.TryParseUInt(v, uint.MaxValue, out var n) ? n : uint.MaxValue;
         }
     }
 
     public string? ContentType => Headers.Get(SipHeaderNames.ContentType);
 
-    private Parsed<Via>? topVia;
-    private Parsed<NameAddress>? toAddress;
+    private Parsed<Via?> topVia;
+    private Parsed<NameAddress?> fromAddress, toAddress;
+    private Parsed<CSeq?> cseq;
+    private Parsed<IReadOnlyList<SipContact>> contacts;
 
     /// <summary>
     /// The top Via, parsed once per version of the header fields: the transport, the transaction layer and the
     /// response routing all ask for it, several times per request. Shared: readers must not change it
     /// (<see cref="Vias"/> hands out fresh copies to change).
     /// </summary>
-    internal Via? TopVia
+    internal Via? TopVia => Cached(ref topVia, static m =>
     {
-        get
-        {
-            var cached = Volatile.Read(ref topVia);
-            var version = Headers.Version;
-            if (cached?.Version == version) return cached.Value;
-            var first = Headers.Get(SipHeaderNames.Via);
-            Via? via = null;
-            if (first is not null)
-            {
-                var comma = first.Contains(',') ? SipSyntax.SplitList(first)[0] : first;
-                if (!Via.TryParse(comma, out via, out _)) via = null;
-            }
-            Volatile.Write(ref topVia, new Parsed<Via>(version, via));
-            return via;
-        }
+        if (m.Headers.Get(SipHeaderNames.Via) is not { } vias) return null;
+        var elements = SipSyntax.Elements(vias);
+        return elements.MoveNext() && Via.TryParse(elements.Current, out var via, out _) ? via : null;
+    });
+
+    /// <summary>Sets the cached top Via: validation and the transport's stamping parsed it already.</summary>
+    internal void CacheTopVia(Via via) => Cache(ref topVia, via);
+
+    /// <summary>The From address as parsed once; shared like <see cref="TopVia"/>.</summary>
+    internal NameAddress? FromAddress
+    {
+        get => Cached(ref fromAddress, static m => m.ParseAddress(SipHeaderNames.From));
+        set => Cache(ref fromAddress, value);
     }
 
-    /// <summary>Sets the cached top Via after the transport has stamped it (it parsed it for that already).</summary>
-    internal void CacheTopVia(Via via) => Volatile.Write(ref topVia, new Parsed<Via>(Headers.Version, via));
-
-    /// <summary>The To address as validation parsed it, for building responses; shared like <see cref="TopVia"/>.</summary>
+    /// <summary>The To address as parsed once, for building responses; shared like <see cref="TopVia"/>.</summary>
     internal NameAddress? ToAddress
     {
-        get
-        {
-            var cached = Volatile.Read(ref toAddress);
-            if (cached?.Version == Headers.Version) return cached.Value;
-            var to = To;
-            Volatile.Write(ref toAddress, new Parsed<NameAddress>(Headers.Version, to));
-            return to;
-        }
-        set => Volatile.Write(ref toAddress, new Parsed<NameAddress>(Headers.Version, value));
+        get => Cached(ref toAddress, static m => m.ParseAddress(SipHeaderNames.To));
+        set => Cache(ref toAddress, value);
     }
 
-    /// <summary>A value parsed from the header fields, and the version of the fields it was parsed from.</summary>
-    private sealed record Parsed<T>(int Version, T? Value) where T : class;
+    internal void CacheCSeq(CSeq value) => Cache(ref cseq, value);
+
+    /// <summary>The Contact values as parsed once (malformed ones left out); shared like <see cref="TopVia"/>.</summary>
+    internal IReadOnlyList<SipContact> ContactValues
+    {
+        get => Cached(ref contacts, static m =>
+        {
+            var list = new List<SipContact>(1);
+            foreach (var v in m.Headers.GetValues(SipHeaderNames.Contact))
+                if (SipContact.TryParse(v, out var c, out _)) list.Add(c);
+            return list;
+        });
+        set => Cache(ref contacts, value);
+    }
+
+    private T Cached<T>(ref Parsed<T> slot, Func<SipMessage, T> parse)
+    {
+        var version = Headers.Version;
+        if (Volatile.Read(ref slot.VersionPlusOne) == version + 1) return slot.Value;
+        var value = parse(this);
+        slot.Value = value;
+        Volatile.Write(ref slot.VersionPlusOne, version + 1);
+        return value;
+    }
+
+    private void Cache<T>(ref Parsed<T> slot, T value)
+    {
+        slot.Value = value;
+        Volatile.Write(ref slot.VersionPlusOne, Headers.Version + 1);
+    }
+
+    /// <summary>
+    /// A value parsed from the header fields and the version of the fields it was parsed from, plus one (0: none yet).
+    /// Kept inside the message rather than as an object of its own: that was six allocations per request.
+    /// The value is written before the version and read after it, so whoever sees a version sees its value;
+    /// two readers parsing at once store equal values for the same version (fields never change under a reader).
+    /// </summary>
+    private struct Parsed<T>
+    {
+        public T Value;
+        public int VersionPlusOne;
+    }
 
     public IReadOnlyList<Via> Vias
     {
@@ -102,9 +135,9 @@ public abstract class SipMessage
     {
         get
         {
-            var list = new List<SipContact>();
-            foreach (var v in Headers.GetValues(SipHeaderNames.Contact))
-                if (SipContact.TryParse(v, out var c, out _)) list.Add(c);
+            var parsed = ContactValues;
+            var list = new List<SipContact>(parsed.Count);
+            foreach (var c in parsed) list.Add(c.Copy());
             return list;
         }
     }
@@ -121,14 +154,12 @@ public abstract class SipMessage
         Body = Encoding.UTF8.GetBytes(text);
     }
 
-    protected abstract void WriteStartLine(StringBuilder sb);
+    private protected abstract void WriteStartLine(IBufferWriter<byte> writer);
 
     /// <summary>Writes the message; Content-Length always states the body's true length.</summary>
     public void WriteTo(IBufferWriter<byte> writer)
     {
-        var startLine = new StringBuilder(96);
-        WriteStartLine(startLine);
-        Write(writer, startLine.ToString());
+        WriteStartLine(writer);
         writer.Write("\r\n"u8);
         foreach (var h in Headers)
         {
@@ -139,18 +170,22 @@ public abstract class SipMessage
             writer.Write("\r\n"u8);
         }
         writer.Write("Content-Length: "u8);
-        var digits = writer.GetSpan(11);
-        Body.Length.TryFormat(digits, out var written, provider: CultureInfo.InvariantCulture);
-        writer.Advance(written);
+        Write(writer, Body.Length);
         writer.Write("\r\n\r\n"u8);
         if (!Body.IsEmpty) writer.Write(Body.Span);
     }
 
-    // Encodes straight into the output: serializing allocates nothing but the start line.
-    private static void Write(IBufferWriter<byte> writer, string text)
+    // Encodes straight into the output: serializing allocates nothing.
+    private protected static void Write(IBufferWriter<byte> writer, ReadOnlySpan<char> text)
     {
         var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
         writer.Advance(Encoding.UTF8.GetBytes(text, span));
+    }
+
+    private protected static void Write(IBufferWriter<byte> writer, int number)
+    {
+        number.TryFormat(writer.GetSpan(11), out var written, provider: CultureInfo.InvariantCulture);
+        writer.Advance(written);
     }
 
     public byte[] ToBytes()
@@ -175,7 +210,17 @@ public sealed class SipRequest : SipMessage
     public string Method { get; set; }
     public SipUri Uri { get; set; }
 
-    protected override void WriteStartLine(StringBuilder sb) => sb.Append(Method).Append(' ').Append(Uri).Append(' ').Append(Version);
+    private protected override void WriteStartLine(IBufferWriter<byte> writer)
+    {
+        Write(writer, Method);
+        writer.Write(" "u8);
+        var uri = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
+        Uri.AppendTo(ref uri);
+        Write(writer, uri.Text);
+        uri.Clear();
+        writer.Write(" "u8);
+        Write(writer, Version);
+    }
 }
 
 public sealed class SipResponse : SipMessage
@@ -192,8 +237,14 @@ public sealed class SipResponse : SipMessage
     public bool IsProvisional => StatusCode < 200;
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 
-    protected override void WriteStartLine(StringBuilder sb) =>
-        sb.Append(Version).Append(' ').Append(StatusCode.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(ReasonPhrase);
+    private protected override void WriteStartLine(IBufferWriter<byte> writer)
+    {
+        Write(writer, Version);
+        writer.Write(" "u8);
+        Write(writer, StatusCode);
+        writer.Write(" "u8);
+        Write(writer, ReasonPhrase);
+    }
 
     /// <summary>
     /// A response to a request as RFC 3261 8.2.6.2 builds it: Via, From, To, Call-ID and CSeq copied,
@@ -203,6 +254,10 @@ public sealed class SipResponse : SipMessage
     public static SipResponse CreateFor(SipRequest request, int statusCode, string reasonPhrase, string? toTag = null)
     {
         var response = new SipResponse(statusCode, reasonPhrase);
+        var copied = 0;
+        foreach (var h in request.Headers)
+            if (h.Name is SipHeaderNames.Via or SipHeaderNames.From or SipHeaderNames.To or SipHeaderNames.CallId or SipHeaderNames.CSeq) copied++;
+        response.Headers.Reserve(copied + 4); // and what the answer usually adds: Contact, Date, a challenge...
         foreach (var h in request.Headers)
         {
             if (h.Name is SipHeaderNames.Via or SipHeaderNames.From or SipHeaderNames.CallId or SipHeaderNames.CSeq)

@@ -1,13 +1,17 @@
+using System.Runtime.CompilerServices;
+
 namespace Yunke.Sip.Messages;
 
 /// <summary>An ordered list of <c>;name[=value]</c> parameters, looked up without regard to case.
 /// Values keep their wire form (a quoted value keeps its quotes) so a message re-serializes as received.</summary>
 public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
 {
-    // Most URIs and headers have no parameters, so the list is only made when one is added.
-    private List<KeyValuePair<string, string?>>? items;
+    // Most URIs and headers have none, one or two parameters: a bare array, made when the first comes and sized by
+    // the parser to what the text holds (with room for what is added later, such as a Via's received).
+    private KeyValuePair<string, string?>[]? items;
+    private int count;
 
-    public int Count => items?.Count ?? 0;
+    public int Count => count;
 
     public bool Contains(string name) => IndexOf(name) >= 0;
 
@@ -29,39 +33,67 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
     {
         var i = IndexOf(name);
         if (i < 0) return false;
-        items!.RemoveAt(i);
+        Array.Copy(items!, i + 1, items!, i, count - i - 1);
+        items![--count] = default;
         return true;
     }
 
-    // Room for four at once: a Via's branch, rport and received (added when stamped) then never grow the list.
-    internal void Add(string name, string? value) => (items ??= new(4)).Add(new(name, value));
+    internal void Add(string name, string? value)
+    {
+        items ??= new KeyValuePair<string, string?>[3];
+        if (count == items.Length) Array.Resize(ref items, count * 2);
+        items[count++] = new(name, value);
+    }
+
+    /// <summary>Room for that many parameters, made before the first is added: parsing knows how many are coming.</summary>
+    internal void Reserve(int room)
+    {
+        if (items is null && room > 0) items = new KeyValuePair<string, string?>[room];
+    }
+
+    /// <summary>A copy that can be changed without changing this one (the strings are shared: they never change).</summary>
+    internal SipParameters Copy()
+    {
+        var copy = new SipParameters { count = count };
+        if (count > 0) copy.items = items.AsSpan(0, count).ToArray();
+        return copy;
+    }
 
     private int IndexOf(string name)
     {
-        for (var i = 0; i < Count; i++)
+        for (var i = 0; i < count; i++)
             if (string.Equals(items![i].Key, name, StringComparison.OrdinalIgnoreCase)) return i;
         return -1;
     }
 
-    internal void AppendTo(System.Text.StringBuilder sb, char separator = ';')
+    /// <summary>Writes <c>;name=value</c> for each, or with other separators (a URI's headers: <c>?name=value&amp;name=value</c>).</summary>
+    internal void AppendTo(ref DefaultInterpolatedStringHandler text, char first = ';', char separator = ';')
     {
-        if (items is null) return;
-        foreach (var (name, value) in items)
+        for (var i = 0; i < count; i++)
         {
-            sb.Append(separator).Append(name);
-            if (value is not null) sb.Append('=').Append(value);
+            var (name, value) = items![i];
+            text.AppendFormatted(i == 0 ? first : separator);
+            text.AppendLiteral(name);
+            if (value is null) continue;
+            text.AppendFormatted('=');
+            text.AppendLiteral(value);
         }
     }
 
-    public IEnumerator<KeyValuePair<string, string?>> GetEnumerator() =>
-        (items ?? (IEnumerable<KeyValuePair<string, string?>>)[]).GetEnumerator();
+    public IEnumerator<KeyValuePair<string, string?>> GetEnumerator()
+    {
+        for (var i = 0; i < count; i++) yield return items![i];
+    }
+
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Parses <c>*( SEMI generic-param )</c> where LWS may surround ; and =, as in
     /// <c>" ;  tag = 98asjd8"</c>. Everything in <paramref name="s"/> must be consumed.</summary>
-    internal static bool TryParse(ReadOnlySpan<char> s, SipParameters into, out string? error)
+    /// <param name="room">Parameters the caller will add after these (a Via's received), so the array is made once.</param>
+    internal static bool TryParse(ReadOnlySpan<char> s, SipParameters into, out string? error, int room = 0)
     {
         error = null;
+        into.Reserve(s.Count(';') + room); // one per semicolon: at most that many (a quoted value may hold one too)
         var i = SipSyntax.SkipWhitespace(s, 0);
         while (i < s.Length)
         {
@@ -70,7 +102,7 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
             var nameStart = i;
             i = SipSyntax.ReadToken(s, i);
             if (i == nameStart) { error = "empty parameter"; return false; }
-            var name = s[nameStart..i].ToString();
+            var name = SipStrings.Get(s[nameStart..i]);
             i = SipSyntax.SkipWhitespace(s, i);
             string? value = null;
             if (i < s.Length && s[i] == '=')
@@ -93,7 +125,8 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
                     while (i < s.Length && (SipSyntax.IsTokenChar(s[i]) || s[i] == ':')) i++;
                 }
                 if (i == valueStart) { error = $"parameter '{name}' has an empty value"; return false; }
-                value = s[valueStart..i].ToString();
+                // A tag or a branch is new in every message; other values (expires, received...) recur.
+                value = name is "tag" or "branch" ? s[valueStart..i].ToString() : SipStrings.Get(s[valueStart..i]);
                 i = SipSyntax.SkipWhitespace(s, i);
             }
             into.Add(name, value);

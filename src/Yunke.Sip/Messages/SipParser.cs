@@ -41,13 +41,21 @@ public static class SipParser
         var head = input[..headerEnd];
         var firstLineEnd = head.IndexOf(Crlf);
         if (firstLineEnd < 0) firstLineEnd = head.Length;
-        var startLine = Encoding.UTF8.GetString(head[..firstLineEnd]);
+        // The start line is decoded onto the stack: its parts become strings (or constants), the line never does.
+        var lineBytes = head[..firstLineEnd];
+        char[]? rentedLine = null;
+        var lineChars = lineBytes.Length <= 256
+            ? stackalloc char[256]
+            : (rentedLine = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(lineBytes.Length)));
+        var startLine = lineChars[..Encoding.UTF8.GetChars(lineBytes, lineChars)];
         var isRequest = !startLine.StartsWith("SIP/", StringComparison.Ordinal);
 
         // Header fields go straight into the message; if the start line is bad they are still read,
         // into a bare collection, so the refusal can be answered.
         var message = ParseStartLine(startLine, isRequest, out var startError);
+        if (rentedLine is not null) ArrayPool<char>.Shared.Return(rentedLine);
         var headers = message?.Headers ?? new SipHeaders();
+        headers.Reserve(head.Count((byte)'\n')); // a field per line, fewer when folded
         int? contentLength = null;
         var contentLengthCount = 0;
         string? headerError = null;
@@ -105,17 +113,11 @@ public static class SipParser
 
         var nameBytes = field[..colon];
         while (!nameBytes.IsEmpty && nameBytes[^1] is (byte)' ' or (byte)'\t') nameBytes = nameBytes[..^1];
-        if (nameBytes.IsEmpty || nameBytes.Length > 256) return "Invalid header name";
+        if (nameBytes.Length > 256 || !SipSyntax.IsToken(nameBytes)) return "Invalid header name";
         Span<char> nameChars = stackalloc char[nameBytes.Length];
-        for (var k = 0; k < nameBytes.Length; k++)
-        {
-            var c = (char)nameBytes[k];
-            if (!SipSyntax.IsTokenChar(c)) return "Invalid header name";
-            nameChars[k] = c;
-        }
-        var name = SipHeaderNames.Canonicalize(nameChars);
+        var name = SipHeaderNames.Canonicalize(nameChars[..System.Text.Encoding.ASCII.GetChars(nameBytes, nameChars)]);
 
-        var value = DecodeValue(field[(colon + 1)..]);
+        var value = DecodeValue(name, field[(colon + 1)..]);
         headers.AddCanonical(name, value);
 
         if (name == SipHeaderNames.ContentLength)
@@ -127,10 +129,15 @@ public static class SipParser
     }
 
     // Unfolds (drops the CRLFs, keeps the whitespace that followed them) and trims.
-    private static string DecodeValue(ReadOnlySpan<byte> raw)
+    private static string DecodeValue(string name, ReadOnlySpan<byte> raw)
     {
         raw = raw.Trim(" \t\r\n"u8);
-        if (raw.IndexOfAny((byte)'\r', (byte)'\n') < 0) return Encoding.UTF8.GetString(raw);
+        if (raw.IndexOfAny((byte)'\r', (byte)'\n') < 0)
+        {
+            if (!Recurs(name) || raw.Length > SipStrings.MaxLength) return Encoding.UTF8.GetString(raw);
+            Span<char> chars = stackalloc char[SipStrings.MaxLength]; // UTF-8 never has fewer bytes than chars
+            return SipStrings.Get(chars[..Encoding.UTF8.GetChars(raw, chars)]);
+        }
         var rented = ArrayPool<byte>.Shared.Rent(raw.Length);
         var n = 0;
         foreach (var b in raw)
@@ -140,15 +147,23 @@ public static class SipParser
         return text;
     }
 
-    private static SipMessage? ParseStartLine(string line, bool isRequest, out string? error)
+    /// <summary>Fields a phone or server sends the same from message to message, taken from <see cref="SipStrings"/>:
+    /// its capabilities, its Contact, and the To of its REGISTERs (its own address) or of its calls (whom it calls).</summary>
+    private static bool Recurs(string name) => name is SipHeaderNames.To or SipHeaderNames.Contact or SipHeaderNames.Allow or "Allow-Events" or SipHeaderNames.Accept
+        or "Accept-Encoding" or "Accept-Language" or SipHeaderNames.Supported or SipHeaderNames.Require or SipHeaderNames.ProxyRequire
+        or SipHeaderNames.Unsupported or SipHeaderNames.UserAgent or SipHeaderNames.Server or SipHeaderNames.ContentType
+        or SipHeaderNames.ContentLength or SipHeaderNames.MaxForwards or SipHeaderNames.Expires or SipHeaderNames.MinExpires
+        or SipHeaderNames.CSeq or "Event" or "Content-Disposition";
+
+    private static SipMessage? ParseStartLine(ReadOnlySpan<char> line, bool isRequest, out string? error)
     {
         error = null;
         if (!isRequest)
         {
             // SIP-Version SP Status-Code SP Reason-Phrase; a missing reason phrase is tolerated (RFC 4475 3.1.1.13).
             var sp1 = line.IndexOf(' ');
-            if (sp1 < 0 || !IsVersion(line.AsSpan(0, sp1))) { error = "Malformed status line"; return null; }
-            var rest = line.AsSpan(sp1 + 1);
+            if (sp1 < 0 || !IsVersion(line[..sp1])) { error = "Malformed status line"; return null; }
+            var rest = line[(sp1 + 1)..];
             var sp2 = rest.IndexOf(' ');
             var code = sp2 < 0 ? rest : rest[..sp2];
             if (code.Length != 3 || !SipSyntax.TryParseUInt(code, 999, out var status) || status < 100 || status > 699)
@@ -156,17 +171,37 @@ public static class SipParser
                 error = "Invalid status code";
                 return null;
             }
-            return new SipResponse((int)status, sp2 < 0 ? "" : rest[(sp2 + 1)..].ToString()) { Version = line[..sp1] };
+            return new SipResponse((int)status, sp2 < 0 ? "" : ReasonPhrase(rest[(sp2 + 1)..])) { Version = Version(line[..sp1]) };
         }
 
         // Method SP Request-URI SP SIP-Version, with exactly one SP between them (RFC 4475 3.1.2.7-3.1.2.10).
-        var parts = line.Split(' ');
-        if (parts.Length != 3 || parts.Any(p => p.Length == 0)) { error = "Malformed request line"; return null; }
-        if (!SipSyntax.IsToken(parts[0])) { error = "Invalid method"; return null; }
-        if (!IsVersion(parts[2])) { error = "Malformed request line: bad SIP version"; return null; }
-        if (!SipUri.TryParse(parts[1], out var uri, out var uriError)) { error = "Invalid Request-URI: " + uriError; return null; }
-        return new SipRequest(parts[0], uri) { Version = parts[2] };
+        var first = line.IndexOf(' ');
+        var last = line.LastIndexOf(' ');
+        if (first <= 0 || last == first || last == first + 1 || last == line.Length - 1 || line[(first + 1)..last].Contains(' '))
+        {
+            error = "Malformed request line";
+            return null;
+        }
+        var method = line[..first];
+        var uriText = line[(first + 1)..last];
+        var version = line[(last + 1)..];
+        if (!SipSyntax.IsToken(method)) { error = "Invalid method"; return null; }
+        if (!IsVersion(version)) { error = "Malformed request line: bad SIP version"; return null; }
+        if (!SipUri.TryParse(uriText, out var uri, out var uriError)) { error = "Invalid Request-URI: " + uriError; return null; }
+        return new SipRequest(SipSyntax.Method(method), uri) { Version = Version(version) };
     }
+
+    private static string Version(ReadOnlySpan<char> version) => version is "SIP/2.0" ? "SIP/2.0" : version.ToString();
+
+    private static string ReasonPhrase(ReadOnlySpan<char> phrase) => phrase switch
+    {
+        "OK" => "OK",
+        "Trying" => "Trying",
+        "Ringing" => "Ringing",
+        "Session Progress" => "Session Progress",
+        "Unauthorized" => "Unauthorized",
+        _ => phrase.ToString(),
+    };
 
     private static bool IsVersion(ReadOnlySpan<char> s)
     {

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Yunke.Sip.Messages;
@@ -17,9 +20,12 @@ public sealed class SipUri
     /// <summary>Host name, IPv4 address or bracketed IPv6 reference ("[2001:db8::10]").</summary>
     public string Host { get; init; } = "";
     public int? Port { get; init; }
-    public SipParameters Parameters { get; } = new();
+    // Made when first asked for: most URIs have no headers and many no parameters.
+    private SipParameters? parameters, headers;
+    public SipParameters Parameters => LazyInitializer.EnsureInitialized(ref parameters);
     /// <summary>URI headers (?name=value&amp;...), still escaped.</summary>
-    public SipParameters Headers { get; } = new();
+    public SipParameters Headers => LazyInitializer.EnsureInitialized(ref headers);
+    internal bool HasHeaders => headers?.Count > 0;
     /// <summary>For schemes other than sip, sips and tel: everything after "scheme:".</summary>
     public string? Opaque { get; init; }
 
@@ -32,10 +38,12 @@ public sealed class SipUri
 
     public static bool TryParse(string text, out SipUri uri) => TryParse(text, out uri, out _);
 
-    public static bool TryParse(string text, out SipUri uri, out string? error)
+    public static bool TryParse(string text, out SipUri uri, out string? error) => TryParse(text.AsSpan(), out uri, out error);
+
+    /// <summary>Parses a URI from a slice of a header value: the parts are copied out, the URI text as a whole never is.</summary>
+    internal static bool TryParse(ReadOnlySpan<char> s, out SipUri uri, out string? error)
     {
         uri = null!;
-        var s = text.AsSpan();
         var colon = s.IndexOf(':');
         if (colon <= 0 || !char.IsAsciiLetter(s[0]))
         {
@@ -44,10 +52,9 @@ public sealed class SipUri
         }
         foreach (var c in s[..colon])
             if (!(char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.')) { error = "invalid URI scheme"; return false; }
-        foreach (var c in s)
-            if (c <= ' ' || c is '<' or '>' or '"' || c == '\x7f') { error = "URI contains a space or a forbidden character"; return false; }
+        if (s.IndexOfAnyInRange('\0', ' ') >= 0 || s.IndexOfAny(Forbidden) >= 0) { error = "URI contains a space or a forbidden character"; return false; }
 
-        var scheme = s[..colon].ToString();
+        var scheme = s[..colon] switch { "sip" => "sip", "sips" => "sips", "tel" => "tel", var other => other.ToString() };
         var rest = s[(colon + 1)..];
         if (rest.IsEmpty) { error = "URI is empty after its scheme"; return false; }
 
@@ -80,7 +87,7 @@ public sealed class SipUri
             var userInfo = rest[..at];
             if (!HasValidEscapes(userInfo)) { error = "invalid escape in URI user part"; return false; }
             var pw = userInfo.IndexOf(':');
-            user = (pw < 0 ? userInfo : userInfo[..pw]).ToString();
+            user = SipStrings.Get(pw < 0 ? userInfo : userInfo[..pw]);
             if (pw >= 0) password = userInfo[(pw + 1)..].ToString();
             if (user.Length == 0) { error = "empty URI user part"; return false; }
             rest = rest[(at + 1)..];
@@ -93,14 +100,14 @@ public sealed class SipUri
             i = rest.IndexOf(']');
             if (i < 0) { error = "unterminated IPv6 reference"; return false; }
             i++;
-            host = rest[..i].ToString();
+            host = SipStrings.Get(rest[..i]);
             if (!IsIpv6Reference(host)) { error = "invalid IPv6 reference"; return false; }
         }
         else
         {
             i = 0;
-            while (i < rest.Length && (char.IsAsciiLetterOrDigit(rest[i]) || rest[i] is '-' or '.' or '_')) i++;
-            host = rest[..i].ToString();
+            i = SipSyntax.ReadHostname(rest, 0);
+            host = SipStrings.Get(rest[..i]);
             if (host.Length == 0) { error = "URI has no host"; return false; }
         }
 
@@ -118,13 +125,15 @@ public sealed class SipUri
         if (!paramPart.IsEmpty && paramPart[0] != ';') { error = $"unexpected '{paramPart[0]}' after URI host"; return false; }
 
         uri = new SipUri { Scheme = scheme, User = user, Password = password, Host = host, Port = port };
+        if (!paramPart.IsEmpty) uri.Parameters.Reserve(paramPart.Count(';'));
         foreach (var range in paramPart.IsEmpty ? default : paramPart[1..].Split(';'))
         {
             var param = paramPart[1..][range];
             if (param.Length == 0) { error = "empty URI parameter"; return false; }
             if (!HasValidEscapes(param)) { error = "invalid escape in URI parameter"; return false; }
             var eq = param.IndexOf('=');
-            uri.Parameters.Add(eq < 0 ? param.ToString() : param[..eq].ToString(), eq < 0 ? null : param[(eq + 1)..].ToString());
+            // Names and values of URI parameters (transport=udp, lr, user=phone...) recur.
+            uri.Parameters.Add(SipStrings.Get(eq < 0 ? param : param[..eq]), eq < 0 ? null : SipStrings.Get(param[(eq + 1)..]));
         }
         if (headersAt >= 0)
         {
@@ -141,8 +150,18 @@ public sealed class SipUri
         return true;
     }
 
+    /// <summary>A copy whose parameters and headers can be changed without changing this one.</summary>
+    internal SipUri Copy() => new()
+    {
+        Scheme = Scheme, User = User, Password = Password, Host = Host, Port = Port, Opaque = Opaque,
+        parameters = parameters?.Copy(), headers = headers?.Copy(),
+    };
+
+    private static readonly SearchValues<char> Forbidden = SearchValues.Create("<>\"\x7f");
+
     private static bool HasValidEscapes(ReadOnlySpan<char> s)
     {
+        if (!s.Contains('%')) return true;
         for (var i = 0; i < s.Length; i++)
             if (s[i] == '%' && (i + 2 >= s.Length || !char.IsAsciiHexDigit(s[i + 1]) || !char.IsAsciiHexDigit(s[i + 2])))
                 return false;
@@ -177,22 +196,38 @@ public sealed class SipUri
     public override string ToString()
     {
         if (Opaque is not null) return Scheme + ":" + Opaque;
-        var sb = new StringBuilder(64).Append(Scheme).Append(':');
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
+        AppendTo(ref text);
+        return text.ToStringAndClear();
+    }
+
+    /// <summary>Writes the URI into text being built (a name-addr's), without a string of its own.</summary>
+    internal void AppendTo(ref DefaultInterpolatedStringHandler text)
+    {
+        text.AppendLiteral(Scheme);
+        text.AppendFormatted(':');
+        if (Opaque is not null)
+        {
+            text.AppendLiteral(Opaque);
+            return;
+        }
         if (User is not null)
         {
-            sb.Append(User);
-            if (Password is not null) sb.Append(':').Append(Password);
-            if (!IsTel) sb.Append('@');
+            text.AppendLiteral(User);
+            if (Password is not null)
+            {
+                text.AppendFormatted(':');
+                text.AppendLiteral(Password);
+            }
+            if (!IsTel) text.AppendFormatted('@');
         }
-        sb.Append(Host);
-        if (Port is { } port) sb.Append(':').Append(port);
-        Parameters.AppendTo(sb);
-        var first = true;
-        foreach (var (name, value) in Headers)
+        text.AppendLiteral(Host);
+        if (Port is { } port)
         {
-            sb.Append(first ? '?' : '&').Append(name).Append('=').Append(value);
-            first = false;
+            text.AppendFormatted(':');
+            text.AppendFormatted(port);
         }
-        return sb.ToString();
+        parameters?.AppendTo(ref text);
+        headers?.AppendTo(ref text, '?', '&');
     }
 }

@@ -1,4 +1,5 @@
-using System.Text;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Yunke.Sip.Messages;
 
@@ -67,10 +68,10 @@ public sealed class Via
         }
         else
         {
-            while (i < s.Length && (char.IsAsciiLetterOrDigit(s[i]) || s[i] is '-' or '.' or '_')) i++;
+            i = SipSyntax.ReadHostname(s, i);
         }
         if (i == hostStart) { error = "Via has no host"; return false; }
-        var host = s[hostStart..i].ToString();
+        var host = SipStrings.Get(s[hostStart..i]);
         i = SipSyntax.SkipWhitespace(s, i);
 
         int? port = null;
@@ -84,7 +85,8 @@ public sealed class Via
         }
 
         via = new Via { Protocol = parts[0]!, Version = parts[1]!, Transport = parts[2]!, Host = host, Port = port };
-        if (!SipParameters.TryParse(s[i..], via.Parameters, out error)) return false;
+        // Room for the received a transport stamps on a request's top Via.
+        if (!SipParameters.TryParse(s[i..], via.Parameters, out error, room: 1)) return false;
         if (via.Parameters.Contains("branch") && string.IsNullOrEmpty(via.Branch)) { error = "Via branch has no value"; return false; }
         return true;
     }
@@ -104,10 +106,20 @@ public sealed class Via
 
     public override string ToString()
     {
-        var sb = new StringBuilder(64).Append(Protocol).Append('/').Append(Version).Append('/').Append(Transport)
-            .Append(' ').Append(Host);
-        if (Port is { } port) sb.Append(':').Append(port);
-        Parameters.AppendTo(sb);
-        return sb.ToString();
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
+        text.AppendLiteral(Protocol);
+        text.AppendFormatted('/');
+        text.AppendLiteral(Version);
+        text.AppendFormatted('/');
+        text.AppendLiteral(Transport);
+        text.AppendFormatted(' ');
+        text.AppendLiteral(Host);
+        if (Port is { } port)
+        {
+            text.AppendFormatted(':');
+            text.AppendFormatted(port);
+        }
+        Parameters.AppendTo(ref text);
+        return text.ToStringAndClear();
     }
 }

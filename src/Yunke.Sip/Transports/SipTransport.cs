@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Yunke.Sip.Messages;
@@ -63,29 +64,28 @@ public abstract class SipTransport : IAsyncDisposable
         var field = -1;
         for (var i = 0; i < request.Headers.Count && field < 0; i++)
             if (request.Headers[i].Name == SipHeaderNames.Via) field = i;
-        if (field < 0) return;
-        var elements = SipSyntax.SplitList(request.Headers[field].Value);
-        if (!Via.TryParse(elements[0], out var via, out _)) return;
+        // Validation parsed the top Via already; the request is not handed out yet, so the transport may change it.
+        if (field < 0 || request.TopVia is not { } via) return;
 
-        var address = (source.Address.IsIPv4MappedToIPv6 ? source.Address.MapToIPv4() : source.Address).ToString();
-        var changed = false;
-        if (!string.Equals(via.Host.Trim('[', ']'), address, StringComparison.OrdinalIgnoreCase) || (via.HasRport && via.Rport is null))
+        // A phone sends from the same address and port again and again: their text comes from SipStrings.
+        Span<char> text = stackalloc char[64];
+        var ip = source.Address.IsIPv4MappedToIPv6 ? source.Address.MapToIPv4() : source.Address;
+        var address = ip.TryFormat(text, out var length) ? SipStrings.Get(text[..length]) : ip.ToString();
+        var rportAsked = via.HasRport && via.Rport is null;
+        if (!rportAsked && via.Host.AsSpan().Trim("[]").Equals(address, StringComparison.OrdinalIgnoreCase)) return;
+        via.Received = address;
+        if (rportAsked && source.Port.TryFormat(text, out length, provider: CultureInfo.InvariantCulture))
+            via.Parameters.Set("rport", SipStrings.Get(text[..length]));
+
+        var value = request.Headers[field].Value;
+        if (value.Contains(','))
         {
-            via.Received = address;
-            changed = true;
+            var elements = SipSyntax.SplitList(value);
+            elements[0] = via.ToString();
+            value = string.Join(", ", elements);
         }
-        if (via.HasRport && via.Rport is null)
-        {
-            via.Rport = source.Port;
-            changed = true;
-        }
-        if (!changed)
-        {
-            request.CacheTopVia(via);
-            return;
-        }
-        elements[0] = via.ToString();
-        request.Headers.Replace(field, elements.Count == 1 ? elements[0] : string.Join(", ", elements));
+        else value = via.ToString();
+        request.Headers.Replace(field, value);
         request.CacheTopVia(via);
     }
 
