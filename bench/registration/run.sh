@@ -4,7 +4,7 @@
 # Prints registrations per second at each rate, the best rate with zero failures for each, and the
 # ratio Yunke / Kamailio. Everything runs on 127.0.0.1, on free ports, in a temporary folder.
 #
-#   bench/registration/run.sh                   1000 users over UDP, rates 1000 … 8000 /s, 5 s each
+#   bench/registration/run.sh                   1000 users over UDP, rates 2000 … 16000 /s, 5 s each
 #   bench/registration/run.sh --transport tcp   the same over TCP (sipp's one connection for all phones)
 #   USERS=2000 RATES="500 1000" WARMUP=30 bench/registration/run.sh
 #   ONLY=kamailio bench/registration/run.sh     one side only (ONLY=yunke for the other)
@@ -31,7 +31,7 @@ while (($#)); do
   esac
 done
 users=${USERS:-1000}
-read -r -a rates <<<"${RATES:-1000 2000 3000 4000 6000 8000}"
+read -r -a rates <<<"${RATES:-2000 4000 6000 8000 10000 12000 14000 16000}"
 duration=${DURATION:-5}
 warmup=${WARMUP:-30}
 bisect=${BISECT:-2}

@@ -23,7 +23,11 @@ public sealed class SipEndpoint : IAsyncDisposable
     private readonly SipCompletedRequests completed;
     private readonly List<SipTransport> transports = [];
 
-    /// <param name="handler">Called for each new request, off the receive loop; an exception answers 500 if no final response was sent.</param>
+    /// <param name="handler">
+    /// Called for each new request on the thread that received it, as Kamailio's workers do: no hand-off to another
+    /// thread (on a busy registrar that hand-off, a wake-up per request, cost more than the registrar's own work). So
+    /// it must not block: what waits for I/O, awaits. An exception answers 500 if no final response was sent.
+    /// </param>
     public SipEndpoint(Func<SipIncomingRequest, Task> handler, TimeProvider? clock = null, SipTimers? timers = null, SipTransportLimits? limits = null)
     {
         this.handler = handler;
@@ -80,8 +84,7 @@ public sealed class SipEndpoint : IAsyncDisposable
         var incoming = new SipIncomingRequest(inbound, transaction);
         // 100 Trying at once stops the INVITE retransmissions while the core works (RFC 3261 17.2.1).
         if (transaction is InviteServerTransaction) transaction.SendResponse(SipResponse.CreateFor(request, 100, "Trying"));
-        // Straight onto the thread pool's global queue: no Task or closure per request, and no context to flow.
-        ThreadPool.UnsafeQueueUserWorkItem(new Handling(this, incoming), preferLocal: false);
+        _ = HandleAsync(incoming);
     }
 
     // Over UDP the final response of a non-INVITE request is kept apart from its transaction, for timer J.
@@ -89,11 +92,6 @@ public sealed class SipEndpoint : IAsyncDisposable
     {
         if (message is SipResponse { IsProvisional: false } final) completed.Complete(key, final, flow);
         else flow.Send(message);
-    }
-
-    private sealed class Handling(SipEndpoint endpoint, SipIncomingRequest incoming) : IThreadPoolWorkItem
-    {
-        public void Execute() => _ = endpoint.HandleAsync(incoming);
     }
 
     private async Task HandleAsync(SipIncomingRequest incoming)
