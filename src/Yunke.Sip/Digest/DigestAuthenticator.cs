@@ -40,6 +40,8 @@ public sealed class DigestAuthenticator
     private const int LockStripes = 64;
 
     private readonly byte[] key;
+    // An HMAC context per thread, keyed once and reset after each nonce: the one-shot call set one up every time.
+    private readonly ThreadLocal<IncrementalHash> signers;
     private readonly TimeProvider clock;
     private readonly NonceUse[] uses;
     private readonly Lock[] locks = Enumerable.Range(0, LockStripes).Select(_ => new Lock()).ToArray();
@@ -61,6 +63,7 @@ public sealed class DigestAuthenticator
         uses = new NonceUse[trackedNonces];
         Realm = realm;
         this.key = key.ToArray();
+        signers = new(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, this.key));
         this.clock = clock;
         NonceLifetime = nonceLifetime ?? TimeSpan.FromMinutes(5);
     }
@@ -137,7 +140,9 @@ public sealed class DigestAuthenticator
     private void Sign(ReadOnlySpan<byte> data, Span<byte> mac)
     {
         Span<byte> full = stackalloc byte[32];
-        HMACSHA256.HashData(key, data, full);
+        var hmac = signers.Value!;
+        hmac.AppendData(data);
+        hmac.GetHashAndReset(full);
         full[..MacBytes].CopyTo(mac);
     }
 

@@ -52,10 +52,16 @@ public static class DigestHash
         return at + Encoding.UTF8.GetBytes(part, text[at..]);
     }
 
+    // One MD5 context per thread, reset after each use: OpenSSL's one-shot call looks the algorithm up and builds a
+    // context every time, which for these few dozen bytes cost more than the hashing (two per REGISTER checked).
+    [ThreadStatic] private static IncrementalHash? md5;
+
     private static void Md5Hex(ReadOnlySpan<byte> text, Span<byte> hex)
     {
         Span<byte> hash = stackalloc byte[16];
-        MD5.HashData(text, hash);
+        var hasher = md5 ??= IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        hasher.AppendData(text);
+        hasher.GetHashAndReset(hash);
         Convert.TryToHexStringLower(hash, hex, out _);
     }
 
