@@ -114,12 +114,15 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
             caller.Refuse(488, "No Common Codec");
             return (CallResult.Rejected, "488 No Common Codec");
         }
+        var offer = media.OfferForAgent();
+        // Into the queue before the caller hears anything: callers queue in the order they were answered, even when
+        // the next INVITE is handled on another thread while this one is still sending its 183.
+        var queued = states.QueueAsync(Id, queue.Id, queue.Limits, OfferedAt, callerGone.Token);
         caller.EarlyMedia(answer);
         media.PlayRingback();
-        var offer = media.OfferForAgent();
         while (true)
         {
-            var outcome = await states.QueueAsync(Id, queue.Id, queue.Limits, OfferedAt, callerGone.Token);
+            var outcome = await queued;
             switch (outcome.Result)
             {
                 case QueueResult.QueueFull:
@@ -144,6 +147,7 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
             {
                 // Redirect on no answer: the agent is set busy so the queue skips it, and the call keeps its place.
                 await MoveAsync(AgentTrigger.NoAnswer);
+                queued = states.QueueAsync(Id, queue.Id, queue.Limits, OfferedAt, callerGone.Token);
                 continue;
             }
             Agent = leg;

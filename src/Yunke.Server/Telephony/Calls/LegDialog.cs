@@ -97,13 +97,14 @@ public sealed class LegDialog(SipEndpoint endpoint, SipFlow flow, TimeProvider c
     public void AnswerInvite(SipIncomingRequest incoming, SipResponse ok)
     {
         ok.Headers.Add(SipHeaderNames.Contact, contact);
+        // The repeats are set up before the 2xx leaves: its ACK may come back on another receive thread at once.
+        if (!flow.IsReliable)
+            lock (sync)
+            {
+                answering?.Dispose();
+                answering = new OkRepeater(flow, clock, ok);
+            }
         incoming.Respond(ok);
-        if (flow.IsReliable) return;
-        lock (sync)
-        {
-            answering?.Dispose();
-            answering = new OkRepeater(flow, clock, ok);
-        }
     }
 
     /// <summary>An ACK from the peer: it stops the repeats of the 2xx it acknowledges.</summary>
