@@ -66,10 +66,9 @@ public sealed class SipEndpoint : IAsyncDisposable
             return;
         }
         var request = (SipRequest)inbound.Message;
-        if (transactions.DispatchRequest(request)) return;
-
+        // The key is taken once: it matches live transactions, completed ones, and names a new one.
         var key = SipTransactionKey.ForServer(request);
-        if (key is { } answered && completed.Repeat(answered)) return;
+        if (key is { } known && (transactions.DispatchRequest(known, request) || completed.Repeat(known))) return;
 
         SipServerTransaction? transaction = null;
         if (request.Method != "ACK")
@@ -79,7 +78,7 @@ public sealed class SipEndpoint : IAsyncDisposable
                 : key is { } k && !flow.IsReliable ? new NonInviteServerTransaction(request, false, m => Answer(k, m, flow), clock, timers, lingers: false)
                 : new NonInviteServerTransaction(request, flow.IsReliable, m => flow.Send(m), clock, timers);
             // Without a cookie branch there is no key to match retransmissions by: answered statelessly (no table entry).
-            if (key is not null && !transactions.Add(transaction)) return; // a racing retransmission
+            if (key is { } added && !transactions.Add(added, transaction)) return; // a racing retransmission
         }
         var incoming = new SipIncomingRequest(inbound, transaction);
         // 100 Trying at once stops the INVITE retransmissions while the core works (RFC 3261 17.2.1).

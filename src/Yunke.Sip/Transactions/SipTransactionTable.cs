@@ -21,7 +21,10 @@ public sealed class SipTransactionTable
 
     /// <summary>Adds a server transaction for a new request; false for an RFC 2543 request or a duplicate key.</summary>
     public bool Add(SipServerTransaction transaction) =>
-        SipTransactionKey.ForServer(transaction.Request) is { } key && Track(servers, key, transaction);
+        SipTransactionKey.ForServer(transaction.Request) is { } key && Add(key, transaction);
+
+    /// <summary>Adds a server transaction under the key its request was already matched by.</summary>
+    internal bool Add(SipTransactionKey key, SipServerTransaction transaction) => Track(servers, key, transaction);
 
     /// <summary>Hands a response to its client transaction; false when none matches (a stray, or a 2xx retransmission after the INVITE transaction ended).</summary>
     public bool DispatchResponse(SipResponse response)
@@ -36,9 +39,12 @@ public sealed class SipTransactionTable
         SipTransactionKey.ForClient(response) is { } key && clients.TryGetValue(key, out var transaction) ? transaction : null;
 
     /// <summary>Hands a request to the server transaction it belongs to; false when it is new (or an ACK for a 2xx, which goes to the dialog).</summary>
-    public bool DispatchRequest(SipRequest request)
+    public bool DispatchRequest(SipRequest request) => SipTransactionKey.ForServer(request) is { } key && DispatchRequest(key, request);
+
+    /// <summary><see cref="DispatchRequest(SipRequest)"/> for a request whose key the caller has already taken.</summary>
+    internal bool DispatchRequest(SipTransactionKey key, SipRequest request)
     {
-        if (SipTransactionKey.ForServer(request) is not { } key || !servers.TryGetValue(key, out var transaction)) return false;
+        if (!servers.TryGetValue(key, out var transaction)) return false;
         transaction.ReceiveRequest(request);
         return true;
     }

@@ -10,14 +10,13 @@ namespace Yunke.Server.Telephony.Calls;
 /// </summary>
 public sealed class CallChanges
 {
-    private readonly ConcurrentDictionary<(Guid Tenant, string Agent), ImmutableSubscribers> listeners = new();
-
-    private sealed record ImmutableSubscribers(Channel<bool>[] Channels);
+    // Each agent's listeners as an array that is replaced, never changed: Publish reads it without a lock.
+    private readonly ConcurrentDictionary<(Guid Tenant, string Agent), Channel<bool>[]> listeners = new();
 
     public void Publish(Guid tenantId, string agentId)
     {
         if (!listeners.TryGetValue((tenantId, agentId), out var subscribers)) return;
-        foreach (var channel in subscribers.Channels) channel.Writer.TryWrite(true);
+        foreach (var channel in subscribers) channel.Writer.TryWrite(true);
     }
 
     /// <summary>Signals for one agent's call until disposed.</summary>
@@ -26,13 +25,13 @@ public sealed class CallChanges
         // One pending signal is as good as many.
         var channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
         var key = (tenantId, agentId);
-        listeners.AddOrUpdate(key, _ => new([channel]), (_, s) => new([.. s.Channels, channel]));
+        listeners.AddOrUpdate(key, _ => [channel], (_, s) => [.. s, channel]);
         return new Subscription(channel.Reader, () =>
         {
             while (listeners.TryGetValue(key, out var s))
             {
-                var rest = s.Channels.Where(c => c != channel).ToArray();
-                if (rest.Length == 0 ? listeners.TryRemove(new(key, s)) : listeners.TryUpdate(key, new(rest), s)) break;
+                var rest = s.Where(c => c != channel).ToArray();
+                if (rest.Length == 0 ? listeners.TryRemove(new(key, s)) : listeners.TryUpdate(key, rest, s)) break;
             }
         });
     }

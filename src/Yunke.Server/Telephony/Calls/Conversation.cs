@@ -183,8 +183,9 @@ public sealed class Conversation : IAsyncDisposable
             lock (sync)
             {
                 party.Direction = PhoneDirection(offer);
-                holdChanged = party.Holding != !Receives(party.Direction);
-                party.Holding = !Receives(party.Direction);
+                var holding = !Receives(party.Direction);
+                holdChanged = party.Holding != holding;
+                party.Holding = holding;
             }
             if (holdChanged) changed();
         }
