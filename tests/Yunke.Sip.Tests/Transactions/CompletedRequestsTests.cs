@@ -65,6 +65,53 @@ public class CompletedRequestsTests
         completed.Count.ShouldBe(1);
     }
 
+    [Fact]
+    public void Thousands_of_answers_of_every_size_come_back_byte_for_byte_as_the_rings_grow_and_wrap()
+    {
+        // 2 s lingering and one answer per millisecond: the rings grow to about 2000 answers, then wrap many times over.
+        var completed = new SipCompletedRequests(clock, TimeSpan.FromSeconds(2));
+        var sent = new Dictionary<int, byte[]>();
+        for (var i = 0; i < 20_000; i++)
+        {
+            var register = Register($"z9hG4bK-many{i}");
+            // Answers of 300 to 3300 bytes, so some end exactly at, or would cross, the byte ring's end.
+            var response = SipResponse.CreateFor(register, 200, "OK", "t1");
+            response.Headers.Add("X-Padding", new string((char)('a' + i % 26), i * 7 % 3000));
+            completed.Complete(Key(register), response, flow);
+            sent[i] = flow.Sent[^1];
+            if (i % 997 == 0)
+            {
+                // A recent one and one from 1.5 s ago are still there, with their own bytes.
+                foreach (var back in new[] { i, Math.Max(0, i - 1500) })
+                {
+                    completed.Repeat(Key(Register($"z9hG4bK-many{back}"))).ShouldBeTrue();
+                    flow.Sent[^1].ShouldBe(sent[back]);
+                }
+            }
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        completed.Repeat(Key(Register("z9hG4bK-many17000"))).ShouldBeFalse("answered 3 s ago, past timer J");
+        completed.Count.ShouldBeInRange(1999, 2001);
+        clock.Advance(TimeSpan.FromSeconds(2));
+        completed.Repeat(Key(Register("z9hG4bK-many19999"))).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void A_request_answered_again_after_timer_j_keeps_its_new_answer_when_the_old_one_expires()
+    {
+        var completed = new SipCompletedRequests(clock, TimeSpan.FromSeconds(32));
+        var register = Register("z9hG4bK-again");
+        completed.Complete(Key(register), SipResponse.CreateFor(register, 401, "Unauthorized", "t1"), flow);
+        clock.Advance(TimeSpan.FromSeconds(33));
+        completed.Complete(Key(register), SipResponse.CreateFor(register, 200, "OK", "t1"), flow);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var other = Register("z9hG4bK-other");
+        completed.Complete(Key(other), SipResponse.CreateFor(other, 200, "OK", "t1"), flow); // sweeps the first answer
+
+        completed.Repeat(Key(register)).ShouldBeTrue();
+        Encoding.UTF8.GetString(flow.Sent[^1]).ShouldStartWith("SIP/2.0 200 OK\r\n");
+    }
+
     private sealed class RecordingFlow : SipFlow
     {
         public List<byte[]> Sent { get; } = [];
