@@ -65,7 +65,7 @@ public sealed class RtpSession : IAsyncDisposable
             rtpPolled = poller.Add(rtpSocket, (datagram, source) => OnDatagram(datagram, source, rtcp: false));
             try
             {
-                rtcpPolled = poller.Add(rtcpSocket, (datagram, source) => OnDatagram(datagram, source, rtcp: true));
+                rtcpPolled = poller.Add(rtcpSocket, (datagram, source) => OnDatagram(datagram, source, rtcp: true), sameThreadAs: rtpPolled);
             }
             catch
             {

@@ -53,7 +53,12 @@ public sealed partial class UdpPoller : IDisposable
     public TimeSpan BatchDelay { get; }
 
     /// <summary>Starts calling <paramref name="handler"/> for what <paramref name="socket"/> receives; dispose the result to stop.</summary>
-    internal Registration Add(Socket socket, UdpDatagramHandler handler)
+    /// <param name="sameThreadAs">
+    /// Another socket's registration whose thread this one shares: their handlers then never run at once, and a
+    /// session's busy socket and quiet one (RTP, RTCP) do not end up all busy on one thread, all quiet on another.
+    /// Otherwise the thread with the fewest sockets.
+    /// </param>
+    internal Registration Add(Socket socket, UdpDatagramHandler handler, Registration? sameThreadAs = null)
     {
         lock (gate)
         {
@@ -63,7 +68,7 @@ public sealed partial class UdpPoller : IDisposable
             var slot = freeSlots.Count > 0 ? freeSlots.Pop() : slotsUsed++;
             if (slot == entries.Length) Array.Resize(ref entries, entries.Length * 2); // pollers read the old or the new array: same Entry objects
             var entry = entries[slot] ??= new Entry();
-            var worker = workers.MinBy(w => w.Sockets)!;
+            var worker = sameThreadAs is not null ? entries[sameThreadAs.Slot].Worker! : workers.MinBy(w => w.Sockets)!;
             // Taken once: Socket.SafeHandle marks the handle exposed on every read.
             entry.Socket = socket.SafeHandle;
             entry.Family = socket.AddressFamily;
@@ -217,6 +222,8 @@ public sealed partial class UdpPoller : IDisposable
     internal sealed class Registration(UdpPoller poller, int slot, uint generation) : IDisposable
     {
         private int removed;
+
+        internal int Slot => slot;
 
         public void Dispose()
         {

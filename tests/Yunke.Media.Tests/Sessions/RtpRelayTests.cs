@@ -9,11 +9,12 @@ namespace Yunke.Media.Tests.Sessions;
 
 /// <summary>
 /// A relayed call on loopback: a caller phone (PCMU, telephone-event 101) → leg A ⇄ relay ⇄ leg B →
-/// an agent phone (PCMA only, telephone-event 96), each phone a plain UDP socket sending real packets.
+/// an agent phone (PCMA only, telephone-event 96), each phone a plain UDP socket sending real packets;
+/// the legs received by a poller (Linux) or by async loops.
 /// </summary>
-public sealed class RtpRelayTests : IAsyncLifetime
+public abstract class RtpRelayTests(UdpPoller? poller, int firstPort) : IAsyncLifetime
 {
-    private readonly RtpPortAllocator allocator = new(IPAddress.Loopback, 41200, 41299);
+    private readonly RtpPortAllocator allocator = new(IPAddress.Loopback, firstPort, firstPort + 99) { Poller = poller };
     private readonly UdpPeer caller = new();
     private readonly UdpPeer agent = new();
     private RtpSession legA = null!, legB = null!;
@@ -237,3 +238,7 @@ public sealed class RtpRelayTests : IAsyncLifetime
         }
     }
 }
+
+public sealed class RtpRelayTestsOnPoller() : RtpRelayTests(UdpPoller.Shared, 41200);
+
+public sealed class RtpRelayTestsOnAsyncLoops() : RtpRelayTests(null, 41500);
