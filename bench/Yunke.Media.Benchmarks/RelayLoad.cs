@@ -14,7 +14,8 @@ namespace Yunke.Media.Benchmarks;
 /// one of them) with a paced sender thread and two receiver threads per socket, spreading each
 /// 20 ms round over four 5 ms slices. Reports loss, the relay's CPU, memory and allocation per packet, and
 /// the time from send to receive. <c>--receive async</c>, <c>--batch-delay-ms</c>, <c>--poller-threads</c>: how
-/// the relay receives (<see cref="RelayServer"/>).
+/// the relay receives (<see cref="RelayServer"/>); <c>--phones-poll-ms 1</c>: the phones read every millisecond
+/// instead of blocking (see <see cref="Counter.Receive"/>).
 /// </summary>
 public static class RelayLoad
 {
@@ -27,9 +28,11 @@ public static class RelayLoad
         var warmup = TimeSpan.FromSeconds(int.Parse(RelayServer.Option(args, "--warmup", "3"), CultureInfo.InvariantCulture));
 
         var inline = args.Contains("--inline-completions");
+        var phonesPollMs = int.Parse(RelayServer.Option(args, "--phones-poll-ms", "0"), CultureInfo.InvariantCulture);
         var socketThreads = RelayServer.Option(args, "--socket-threads", "");
         var receiving = new[] { "--receive", "--batch-delay-ms", "--poller-threads" }
-            .Where(o => Array.IndexOf(args, o) is var at && at >= 0 && at + 1 < args.Length).SelectMany(o => new[] { o, RelayServer.Option(args, o, "") }).ToArray();
+            .Where(o => Array.IndexOf(args, o) is var at && at >= 0 && at + 1 < args.Length).SelectMany(o => new[] { o, RelayServer.Option(args, o, "") })
+            .Concat(args.Contains("--no-rtcp") ? ["--no-rtcp"] : []).ToArray();
         using var server = StartServer(calls, inline, socketThreads, receiving);
         var ready = server.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The relay server ended: " + server.StandardError.ReadToEnd());
         var ports = ready.Split(' ').Skip(1).Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
@@ -49,8 +52,8 @@ public static class RelayLoad
         // Two readers per socket: on a shared machine the phones must not be what falls behind.
         var receivers = new[]
         {
-            new Thread(() => toCallers.Receive(callers, stop.Token)), new Thread(() => toCallers.Receive(callers, stop.Token)),
-            new Thread(() => toAgents.Receive(agents, stop.Token)), new Thread(() => toAgents.Receive(agents, stop.Token)),
+            new Thread(() => toCallers.Receive(callers, phonesPollMs, stop.Token)), new Thread(() => toCallers.Receive(callers, phonesPollMs, stop.Token)),
+            new Thread(() => toAgents.Receive(agents, phonesPollMs, stop.Token)), new Thread(() => toAgents.Receive(agents, phonesPollMs, stop.Token)),
         };
         foreach (var t in receivers) { t.IsBackground = true; t.Start(); }
 
@@ -87,7 +90,7 @@ public static class RelayLoad
         var self = Process.GetCurrentProcess();
         foreach (var t in senders) t.Start();
 
-        Console.WriteLine($"{calls} calls, {calls * 2 * 50} packets/s through the relay{(inline ? " (inline socket completions)" : "")}{(socketThreads != "" ? $" ({socketThreads} socket threads)" : "")}, warm-up {warmup.TotalSeconds:F0} s, measuring {seconds} s ...");
+        Console.WriteLine($"{calls} calls, {calls * 2 * 50} packets/s through the relay{(inline ? " (inline socket completions)" : "")}{(socketThreads != "" ? $" ({socketThreads} socket threads)" : "")}{(receiving.Length > 0 ? " (" + string.Join(' ', receiving) + ")" : "")}{(phonesPollMs > 0 ? $" (phones read every {phonesPollMs} ms)" : "")}, warm-up {warmup.TotalSeconds:F0} s, measuring {seconds} s ...");
         Thread.Sleep(warmup);
         var before = Stats(server);
         var sentBefore = Interlocked.Read(ref sent);
@@ -200,13 +203,23 @@ public static class RelayLoad
         /// <summary>Send → receive in 10 µs steps (the last one: 1 s and more).</summary>
         public readonly long[] Delays = new long[100_001];
 
-        public void Receive(Socket socket, CancellationToken stop)
+        /// <param name="pollMs">
+        /// 0: block in recvfrom, so each datagram the relay sends wakes a thread here, and the relay's send pays for
+        /// that wake-up (loopback delivers inside the sender's sendmsg). Otherwise read what is there every
+        /// <paramref name="pollMs"/> ms: the relay's sends then cost what they would to phones on other hosts.
+        /// </param>
+        public void Receive(Socket socket, int pollMs, CancellationToken stop)
         {
             var buffer = new byte[2048];
             var from = new SocketAddress(AddressFamily.InterNetwork);
             socket.ReceiveTimeout = 200;
             while (!stop.IsCancellationRequested)
             {
+                if (pollMs > 0 && socket.Available == 0)
+                {
+                    Thread.Sleep(pollMs);
+                    continue;
+                }
                 int length;
                 try
                 {

@@ -26,13 +26,15 @@ public static class RelayServer
         var allocator = new RtpPortAllocator(IPAddress.Loopback, firstPort, firstPort + 4 * calls + 200) { Poller = poller };
         var callerCodecs = new CodecRegistry().With(0, "PCMU").With(101, "telephone-event");
         var agentCodecs = new CodecRegistry().With(8, "PCMA").With(101, "telephone-event");
+        // --no-rtcp: no periodic reports (to see what their timers cost).
+        var options = args.Contains("--no-rtcp") ? new RtpSessionOptions { RtcpInterval = null } : new RtpSessionOptions();
         var sessions = new List<RtpSession>();
         var relays = new List<RtpRelay>();
         var ports = new List<int>();
         for (var i = 0; i < calls; i++)
         {
-            var a = allocator.Open();
-            var b = allocator.Open();
+            var a = allocator.Open(options);
+            var b = allocator.Open(options);
             a.SetPeer(new RtpPeer(null, callerCodecs, 0));
             b.SetPeer(new RtpPeer(null, agentCodecs, 8));
             relays.Add(new RtpRelay(a, b));

@@ -31,7 +31,7 @@ public sealed class RtpSession : IAsyncDisposable
     private readonly string cname;
     private readonly Task rtpLoop, rtcpLoop;
     private readonly UdpPoller.Registration? rtpPolled, rtcpPolled;
-    private readonly ITimer? rtcpTimer;
+    private readonly IDisposable? rtcpReports;
     private readonly Lock rtcpGate = new();
 
     private readonly RemoteAddress rtpRemote = new(), rtcpRemote = new();
@@ -82,7 +82,7 @@ public sealed class RtpSession : IAsyncDisposable
         // The first report at a random point of the interval (RFC 3550 6.3.5 randomises each one), so sessions
         // opened together do not report together ever after.
         if (options.RtcpInterval is { } interval)
-            rtcpTimer = time.CreateTimer(_ => SendReport(), null, interval * (0.5 + Random.Shared.NextDouble()), interval);
+            rtcpReports = RtcpScheduler.For(time).Add(interval * (0.5 + Random.Shared.NextDouble()), interval, () => SendReport());
     }
 
     /// <summary>Where we receive RTP (RTCP is on the next port): the address and port for our SDP.</summary>
@@ -313,7 +313,7 @@ public sealed class RtpSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (disposed) return;
-        if (rtcpTimer is not null) await rtcpTimer.DisposeAsync();
+        rtcpReports?.Dispose();
         if (options.RtcpInterval is not null) SendReport(bye: true);
         disposed = true;
         // Out of the poller before the sockets close: once removed, no handler runs for them.
