@@ -5,7 +5,7 @@ namespace Yunke.Media.Sessions;
 /// <summary>
 /// Sends the periodic RTCP reports of all sessions on one clock from a single timer ticking every 100 ms,
 /// instead of a timer per session: each timer firing wakes a thread-pool thread, which spins before it sleeps
-/// again, and with a thousand sessions (200 reports/s) that cost 10–20 % of the relay's CPU (docs/benchmarks.md).
+/// again, and with a thousand sessions (200 reports/s) that was 14–27 % of the relay's CPU samples (docs/benchmarks.md).
 /// A report is late by at most a tick, nothing for a 5 s interval that RFC 3550 randomises anyway.
 /// </summary>
 internal sealed class RtcpScheduler
