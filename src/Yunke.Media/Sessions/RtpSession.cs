@@ -15,8 +15,8 @@ public readonly record struct RtpSessionCounters(
 /// <summary>
 /// One RTP stream with a peer: an RTP and an RTCP socket from a <see cref="RtpPortAllocator"/>, received by a
 /// <see cref="UdpPoller"/> (or, without one, by an async receive loop each: one pinned buffer per loop; no
-/// allocation per packet either way), and an outgoing stream whose
-/// SSRC, sequence numbers and timestamps stay continuous whatever feeds it (<see cref="RtpStreamRewriter"/>).
+/// allocation per packet either way), and an outgoing stream whose SSRC, sequence numbers and timestamps stay
+/// continuous whatever feeds it (<see cref="RtpStreamRewriter"/>).
 /// Received packets go to <see cref="PacketReceived"/> on the receiving thread: handlers must not block.
 /// </summary>
 public sealed class RtpSession : IAsyncDisposable

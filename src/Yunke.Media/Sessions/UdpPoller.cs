@@ -18,7 +18,8 @@ internal delegate void UdpDatagramHandler(ReadOnlySpan<byte> datagram, SocketAdd
 /// handler inline; then it sleeps <see cref="BatchDelay"/> before the next epoll_wait, so one wake-up handles the
 /// packets of many sockets. Media tolerates the delay (jitter buffers hold 20 ms and more). Measured: 15–25 % less
 /// CPU per relayed packet; most of what remains is the kernel's UDP send and receive (docs/benchmarks.md).
-/// Handlers must not block: they hold up every socket of their thread.
+/// Handlers must not block: they hold up every socket of their thread. A handler may remove its own socket, but
+/// not another thread's (removal waits for that thread's handler, which might be waiting for this one).
 /// </summary>
 public sealed partial class UdpPoller : IDisposable
 {
