@@ -28,6 +28,11 @@ public sealed class RtpPortAllocator
     }
 
     public IPAddress Address { get; }
+    /// <summary>
+    /// What receives the sessions' packets: by default the process's <see cref="UdpPoller.Shared"/> (Linux);
+    /// null gives each session async receive loops on the .NET socket engine (elsewhere, or to compare).
+    /// </summary>
+    public UdpPoller? Poller { get; init; } = UdpPoller.Shared;
     public int MinPort { get; }
     public int MaxPort { get; }
     public int PairCount => (MaxPort - MinPort + 1) / 2;
@@ -40,7 +45,7 @@ public sealed class RtpPortAllocator
         var port = ((IPEndPoint)rtp.LocalEndPoint!).Port;
         try
         {
-            return new RtpSession(rtp, rtcp, options ?? new RtpSessionOptions(), () => Release(port));
+            return new RtpSession(rtp, rtcp, options ?? new RtpSessionOptions(), Poller, () => Release(port));
         }
         catch
         {

@@ -13,10 +13,11 @@ public readonly record struct RtpSessionCounters(
     long PacketsLost, long Duplicates, long Reordered, long Rejected, uint Jitter);
 
 /// <summary>
-/// One RTP stream with a peer: an RTP and an RTCP socket from a <see cref="RtpPortAllocator"/>, a receive
-/// loop on each (one pinned buffer per loop, no allocation per packet), and an outgoing stream whose
-/// SSRC, sequence numbers and timestamps stay continuous whatever feeds it (<see cref="RtpStreamRewriter"/>).
-/// Received packets go to <see cref="PacketReceived"/> on the receive loop: handlers must not block.
+/// One RTP stream with a peer: an RTP and an RTCP socket from a <see cref="RtpPortAllocator"/>, received by a
+/// <see cref="UdpPoller"/> (or, without one, by an async receive loop each: one pinned buffer per loop; no
+/// allocation per packet either way), and an outgoing stream whose SSRC, sequence numbers and timestamps stay
+/// continuous whatever feeds it (<see cref="RtpStreamRewriter"/>).
+/// Received packets go to <see cref="PacketReceived"/> on the receiving thread: handlers must not block.
 /// </summary>
 public sealed class RtpSession : IAsyncDisposable
 {
@@ -29,7 +30,8 @@ public sealed class RtpSession : IAsyncDisposable
     private readonly TimeProvider time;
     private readonly string cname;
     private readonly Task rtpLoop, rtcpLoop;
-    private readonly ITimer? rtcpTimer;
+    private readonly UdpPoller.Registration? rtpPolled, rtcpPolled;
+    private readonly IDisposable? rtcpReports;
     private readonly Lock rtcpGate = new();
 
     private readonly RemoteAddress rtpRemote = new(), rtcpRemote = new();
@@ -46,7 +48,7 @@ public sealed class RtpSession : IAsyncDisposable
     private uint lastSenderReport; // LSR of the peer's last SR
     private long lastSenderReportArrival;
 
-    internal RtpSession(Socket rtpSocket, Socket rtcpSocket, RtpSessionOptions options, Action release)
+    internal RtpSession(Socket rtpSocket, Socket rtcpSocket, RtpSessionOptions options, UdpPoller? poller, Action release)
     {
         this.rtpSocket = rtpSocket;
         this.rtcpSocket = rtcpSocket;
@@ -58,12 +60,29 @@ public sealed class RtpSession : IAsyncDisposable
         Outgoing = RtpStreamRewriter.CreateRandom();
         // Room for a burst while the loop is scheduled on a busy machine; the kernel may cap it.
         rtpSocket.ReceiveBufferSize = 256 * 1024;
-        rtpLoop = Task.Run(() => ReceiveLoopAsync(rtpSocket, rtcp: false));
-        rtcpLoop = Task.Run(() => ReceiveLoopAsync(rtcpSocket, rtcp: true));
+        if (poller is not null)
+        {
+            rtpPolled = poller.Add(rtpSocket, (datagram, source) => OnDatagram(datagram, source, rtcp: false));
+            try
+            {
+                rtcpPolled = poller.Add(rtcpSocket, (datagram, source) => OnDatagram(datagram, source, rtcp: true), sameThreadAs: rtpPolled);
+            }
+            catch
+            {
+                rtpPolled.Dispose();
+                throw;
+            }
+            rtpLoop = rtcpLoop = Task.CompletedTask;
+        }
+        else
+        {
+            rtpLoop = Task.Run(() => ReceiveLoopAsync(rtpSocket, rtcp: false));
+            rtcpLoop = Task.Run(() => ReceiveLoopAsync(rtcpSocket, rtcp: true));
+        }
         // The first report at a random point of the interval (RFC 3550 6.3.5 randomises each one), so sessions
         // opened together do not report together ever after.
         if (options.RtcpInterval is { } interval)
-            rtcpTimer = time.CreateTimer(_ => SendReport(), null, interval * (0.5 + Random.Shared.NextDouble()), interval);
+            rtcpReports = RtcpScheduler.For(time).Add(interval * (0.5 + Random.Shared.NextDouble()), interval, () => SendReport());
     }
 
     /// <summary>Where we receive RTP (RTCP is on the next port): the address and port for our SDP.</summary>
@@ -146,17 +165,22 @@ public sealed class RtpSession : IAsyncDisposable
             {
                 return;
             }
-            if (length > MaxDatagram) continue;
-            try
-            {
-                if (rtcp || RtpPacket.LooksLikeRtcp(buffer.AsSpan(0, length))) OnRtcp(buffer.AsSpan(0, length), source);
-                else OnRtp(buffer.AsSpan(0, length), source);
-            }
-            catch (Exception) when (!disposed)
-            {
-                // A failing handler must not end the stream; the packet is lost, the loop goes on.
-                Interlocked.Increment(ref rejected);
-            }
+            OnDatagram(buffer.AsSpan(0, length), source, rtcp);
+        }
+    }
+
+    private void OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress source, bool rtcp)
+    {
+        if (datagram.Length > MaxDatagram || disposed) return;
+        try
+        {
+            if (rtcp || RtpPacket.LooksLikeRtcp(datagram)) OnRtcp(datagram, source);
+            else OnRtp(datagram, source);
+        }
+        catch (Exception) when (!disposed)
+        {
+            // A failing handler must not end the stream; the packet is lost, the loop goes on.
+            Interlocked.Increment(ref rejected);
         }
     }
 
@@ -289,9 +313,12 @@ public sealed class RtpSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (disposed) return;
-        if (rtcpTimer is not null) await rtcpTimer.DisposeAsync();
+        rtcpReports?.Dispose();
         if (options.RtcpInterval is not null) SendReport(bye: true);
         disposed = true;
+        // Out of the poller before the sockets close: once removed, no handler runs for them.
+        rtpPolled?.Dispose();
+        rtcpPolled?.Dispose();
         rtpSocket.Dispose();
         rtcpSocket.Dispose();
         await Task.WhenAll(rtpLoop, rtcpLoop).ConfigureAwait(false);

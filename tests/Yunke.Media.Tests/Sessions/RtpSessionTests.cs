@@ -5,15 +5,15 @@ using Yunke.Media.Sessions;
 
 namespace Yunke.Media.Tests.Sessions;
 
-/// <summary>One session against plain UDP sockets on loopback.</summary>
-public sealed class RtpSessionTests : IAsyncDisposable
+/// <summary>One session against plain UDP sockets on loopback, received by a poller (Linux) or by async loops.</summary>
+public abstract class RtpSessionTests(UdpPoller? poller, int firstPort) : IAsyncDisposable
 {
-    private readonly RtpPortAllocator allocator = new(IPAddress.Loopback, 41100, 41199);
+    private readonly RtpPortAllocator allocator = new(IPAddress.Loopback, firstPort, firstPort + 99) { Poller = poller };
     private readonly UdpPeer phone = new();
     private readonly UdpPeer phoneRtcp = new();
     private readonly UdpPeer stranger = new();
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         phone.Dispose();
         phoneRtcp.Dispose();
@@ -166,3 +166,7 @@ public sealed class RtpSessionTests : IAsyncDisposable
         compound.Byes.ShouldHaveSingleItem().Sources.ShouldBe([session.Outgoing.Ssrc]);
     }
 }
+
+public sealed class RtpSessionTestsOnPoller() : RtpSessionTests(UdpPoller.Shared, 41100);
+
+public sealed class RtpSessionTestsOnAsyncLoops() : RtpSessionTests(null, 41400);
