@@ -14,7 +14,9 @@ namespace Yunke.Media.Audio;
 public sealed class CallRecorder : IDisposable
 {
     public const int SampleRate = 8000;
-    private const int Capacity = 4 * SampleRate; // the mixing window: 4 s ahead of what is written
+    // The mixing window: 1 s ahead of what is written, room for the latency and a burst (the ring is one call's
+    // memory: 32 KB, so 2000 calls need 64 MB).
+    private const int Capacity = SampleRate;
 
     private readonly Lock gate = new();
     private readonly WavWriter writer;
@@ -86,7 +88,11 @@ public sealed class CallRecorder : IDisposable
                 position += skip;
             }
             if (position + samples.Length > written + Capacity) FlushTo(position + samples.Length - Capacity);
-            for (var i = 0; i < samples.Length; i++) ring[(position + i) % Capacity] += samples[i];
+            // Added in at most two runs (the ring's end, then its start): no division per sample.
+            var start = (int)(position % Capacity);
+            var first = Math.Min(samples.Length, Capacity - start);
+            Add(ring.AsSpan(start, first), samples[..first]);
+            Add(ring.AsSpan(0, samples.Length - first), samples[first..]);
             end = Math.Max(end, position + samples.Length);
             FlushTo(now - latencySamples);
         }
@@ -101,18 +107,23 @@ public sealed class CallRecorder : IDisposable
 
     private long Now() => (long)(time.GetElapsedTime(started).TotalSeconds * SampleRate);
 
+    private static void Add(Span<int> mix, ReadOnlySpan<short> samples)
+    {
+        for (var i = 0; i < samples.Length; i++) mix[i] += samples[i];
+    }
+
     private void FlushTo(long position)
     {
         while (written < position)
         {
-            var count = (int)Math.Min(position - written, flushBuffer.Length);
-            for (var i = 0; i < count; i++)
-            {
-                var slot = (int)((written + i) % Capacity);
-                flushBuffer[i] = (short)Math.Clamp(ring[slot], short.MinValue, short.MaxValue);
-                ring[slot] = 0;
-            }
-            writer.Write(flushBuffer.AsSpan(0, count));
+            // One run of the ring at a time, up to its end and at most a buffer.
+            var start = (int)(written % Capacity);
+            var count = (int)Math.Min(Math.Min(position - written, flushBuffer.Length), Capacity - start);
+            var mix = ring.AsSpan(start, count);
+            var output = flushBuffer.AsSpan(0, count);
+            for (var i = 0; i < count; i++) output[i] = (short)Math.Clamp(mix[i], short.MinValue, short.MaxValue);
+            mix.Clear();
+            writer.Write(output);
             written += count;
         }
     }

@@ -26,6 +26,8 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
     private readonly ConcurrentDictionary<Guid, Task> running = new();
     private readonly ConcurrentDictionary<string, IActiveCall> bySipCallId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Guid, IActiveCall> byId = new();
+    // The other way round, so a call that ends takes its own SIP Call-IDs out without a scan of every call's.
+    private readonly ConcurrentDictionary<Guid, List<string>> sipCallIdsOf = new();
 
     /// <summary>Calls in progress, for dashboards and tests.</summary>
     public int ActiveCount => byId.Count;
@@ -67,8 +69,8 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
         }
 
         var call = new Call(tenantId, caller, queue, services, await hub.ForTenantAsync(tenantId));
-        call.AgentLegStarted += (c, leg) => bySipCallId[leg.CallId] = c;
-        bySipCallId[caller.CallId] = call;
+        call.AgentLegStarted += (c, leg) => Index(c, leg.CallId);
+        Index(call, caller.CallId);
         await TrackAsync(call, call.RunAsync);
     }
 
@@ -81,7 +83,7 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
         if (services.Settings.Trunk is not { } trunk)
             throw YunkeException.Rule("noTrunk", "No outbound trunk is configured (Yunke:Sip:Trunk): calls to customers cannot leave Yunke.");
         var call = new OutboundCall(states.TenantId, agentId, customer, callerId, trunk, services, states);
-        call.LegStarted += (c, leg) => bySipCallId[leg.CallId] = c;
+        call.LegStarted += (c, leg) => Index(c, leg.CallId);
         await call.OfferAsync();
         _ = TrackAsync(call, call.RunAsync);
     }
@@ -117,9 +119,18 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
         finally
         {
             byId.TryRemove(call.Id, out _);
-            foreach (var (sipCallId, _) in bySipCallId.Where(e => e.Value == call)) bySipCallId.TryRemove(sipCallId, out _);
+            if (sipCallIdsOf.TryRemove(call.Id, out var sipCallIds))
+                lock (sipCallIds)
+                    foreach (var sipCallId in sipCallIds) bySipCallId.TryRemove(new KeyValuePair<string, IActiveCall>(sipCallId, call));
         }
         await SaveAsync(record);
+    }
+
+    private void Index(IActiveCall call, string sipCallId)
+    {
+        bySipCallId[sipCallId] = call;
+        var sipCallIds = sipCallIdsOf.GetOrAdd(call.Id, _ => []);
+        lock (sipCallIds) sipCallIds.Add(sipCallId);
     }
 
     /// <summary>
