@@ -141,7 +141,24 @@ public sealed class SipEndpoint : IAsyncDisposable
     }
 
     /// <summary>A random token for branches and tags: unguessable, so strangers cannot forge matches.</summary>
-    public static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+    public static string NewToken()
+    {
+        // Every response carries a new tag: the random bytes are drawn from the system's generator 64 tokens at a
+        // time, since each draw from OpenSSL also checks for a fork and clears its error queue.
+        var pool = randomPool ??= new byte[512];
+        if (randomTaken == 0 || randomTaken + 8 > pool.Length)
+        {
+            RandomNumberGenerator.Fill(pool);
+            randomTaken = 0;
+        }
+        var token = Convert.ToHexStringLower(pool, randomTaken, 8);
+        pool.AsSpan(randomTaken, 8).Clear(); // used once: nothing left behind to read
+        randomTaken += 8;
+        return token;
+    }
+
+    [ThreadStatic] private static byte[]? randomPool;
+    [ThreadStatic] private static int randomTaken;
 
     /// <summary>A fresh RFC 3261 branch with the magic cookie.</summary>
     public static string NewBranch() => Via.MagicCookie + NewToken();

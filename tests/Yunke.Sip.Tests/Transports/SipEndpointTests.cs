@@ -8,6 +8,22 @@ namespace Yunke.Sip.Tests.Transports;
 /// <summary>The endpoint's share of RFC 3261 17 over UDP: INVITE handling, ACKs, and a failing core.</summary>
 public sealed class SipEndpointTests : IAsyncLifetime
 {
+    [Fact]
+    public void Tokens_are_64_random_bits_never_repeated_across_threads_and_refills()
+    {
+        var tokens = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 4, _ =>
+        {
+            for (var i = 0; i < 5000; i++) tokens.Add(SipEndpoint.NewToken()); // 78 refills of each thread's pool
+        });
+        tokens.Count.ShouldBe(20_000);
+        tokens.Distinct().Count().ShouldBe(20_000);
+        tokens.ShouldAllBe(t => t.Length == 16 && t.All(Uri.IsHexDigit));
+        // Random bits: every hex digit shows up at each position about as often (1250 of 20,000 expected).
+        for (var position = 0; position < 16; position++)
+            tokens.GroupBy(t => t[position]).Min(g => g.Count()).ShouldBeGreaterThan(1000);
+    }
+
     private readonly List<SipIncomingRequest> seen = [];
     private Func<SipIncomingRequest, Task> core = _ => Task.CompletedTask;
     private SipEndpoint endpoint = null!;
