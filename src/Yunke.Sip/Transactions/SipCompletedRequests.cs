@@ -13,39 +13,49 @@ namespace Yunke.Sip.Transactions;
 /// <para>
 /// A registrar answering ten thousand REGISTERs a second keeps several hundred thousand answers. Kept as objects
 /// they would all live 32 s: long enough to be promoted through every generation of the garbage collector and be
-/// walked by each full collection. So nothing here is an object per answer: the bytes are appended to one ring of
-/// bytes, the entries to one ring of structs, and the index maps a 128-bit hash of the transaction's key (under a
-/// seed of this process's own, so no stranger can aim for a collision) to an entry's sequence number. Every entry
-/// lingers equally long, so the oldest is always the first to expire: the rings are the whole timer.
+/// walked by each full collection. So nothing here is an object per answer: answers are appended to segments (an
+/// array of entry structs and one of bytes, a few thousand answers each), and the index maps a 128-bit hash of the
+/// transaction's key (under a seed of this process's own, so no stranger can aim for a collision) to a segment and
+/// a slot. Every answer lingers equally long, so the oldest is always the first to expire: a segment whose answers
+/// all expired is reused for new ones. Nothing is ever copied to grow (a copy of hundreds of megabytes under the
+/// lock stalled every receive thread when the load rose).
 /// </para>
 /// </summary>
 public sealed class SipCompletedRequests(TimeProvider clock, TimeSpan lingering)
 {
-    private const int FirstEntries = 1024, MaxEntries = 1 << 22;
-    private const int FirstBytes = 512 * 1024, MaxBytes = 1 << 30;
+    private const int SlotBits = 12, SlotsPerSegment = 1 << SlotBits, SegmentBytes = 2 << 20;
+    private const int MaxSegments = 512, SpareSegments = 4; // at most 1 GB of answers; past that the oldest go early
 
     private readonly Lock gate = new();
     private readonly long seed = Random.Shared.NextInt64();
-    private readonly Dictionary<UInt128, long> sequenceOf = [];
-    private Entry[] entries = new Entry[FirstEntries];
-    private byte[] bytes = GC.AllocateUninitializedArray<byte>(FirstBytes);
-    private long oldest, next; // sequence numbers: entries[oldest..next) are kept
-    private long written; // where the next answer's bytes go, counted from the start of the byte ring's current life
+    private readonly Dictionary<UInt128, long> slotOf = []; // segment number << SlotBits | slot
+    private readonly List<Segment> segments = []; // the oldest first
+    private readonly Stack<Segment> spare = new();
+    private long firstSegment; // the number of segments[0]
+    private int oldestSlot; // the first answer of segments[0] still kept
+    private int count;
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? output;
+
+    private sealed class Segment
+    {
+        public readonly Entry[] Entries = new Entry[SlotsPerSegment];
+        public readonly byte[] Bytes = GC.AllocateUninitializedArray<byte>(SegmentBytes);
+        public int Count, Used;
+    }
 
     private struct Entry
     {
         public UInt128 Key;
-        public long Start, Due;
-        public int Length;
+        public long Due;
+        public int Start, Length;
         public SipFlow? Flow;
     }
 
     /// <summary>Entries kept, expired ones included until the next answer is kept.</summary>
     public int Count
     {
-        get { lock (gate) return (int)(next - oldest); }
+        get { lock (gate) return count; }
     }
 
     /// <summary>Sends the final response on <paramref name="flow"/> and keeps it for retransmissions of its request until timer J.</summary>
@@ -56,17 +66,19 @@ public sealed class SipCompletedRequests(TimeProvider clock, TimeSpan lingering)
         response.WriteTo(writer);
         var answer = writer.WrittenSpan;
         flow.Send(writer.WrittenMemory);
+        if (answer.Length > SegmentBytes) return; // never over UDP
         var hash = Hash(key);
         var now = clock.GetUtcNow().UtcTicks;
         lock (gate)
         {
             Expire(now);
-            var start = MakeRoom(answer.Length);
-            answer.CopyTo(bytes.AsSpan((int)(start % bytes.Length), answer.Length));
-            ref var entry = ref entries[next & (entries.Length - 1)];
-            entry = new Entry { Key = hash, Start = start, Due = now + lingering.Ticks, Length = answer.Length, Flow = flow };
-            sequenceOf[hash] = next++;
-            written = start + answer.Length;
+            var segment = Tail(answer.Length);
+            var slot = segment.Count++;
+            answer.CopyTo(segment.Bytes.AsSpan(segment.Used));
+            segment.Entries[slot] = new Entry { Key = hash, Due = now + lingering.Ticks, Start = segment.Used, Length = answer.Length, Flow = flow };
+            segment.Used += answer.Length;
+            slotOf[hash] = (firstSegment + segments.Count - 1) << SlotBits | (uint)slot;
+            count++;
         }
     }
 
@@ -79,13 +91,14 @@ public sealed class SipCompletedRequests(TimeProvider clock, TimeSpan lingering)
         SipFlow flow;
         lock (gate)
         {
-            if (!sequenceOf.TryGetValue(hash, out var sequence)) return false;
-            var entry = entries[sequence & (entries.Length - 1)];
+            if (!slotOf.TryGetValue(hash, out var found)) return false;
+            var segment = segments[(int)((found >> SlotBits) - firstSegment)];
+            var entry = segment.Entries[found & (SlotsPerSegment - 1)];
             if (entry.Due <= clock.GetUtcNow().UtcTicks) return false;
             // Sent outside the lock: the other receive threads need not wait for a system call.
             length = entry.Length;
             copy = ArrayPool<byte>.Shared.Rent(length);
-            bytes.AsSpan((int)(entry.Start % bytes.Length), length).CopyTo(copy);
+            segment.Bytes.AsSpan(entry.Start, length).CopyTo(copy);
             flow = entry.Flow!;
         }
         flow.Send(copy.AsMemory(0, length));
@@ -93,57 +106,50 @@ public sealed class SipCompletedRequests(TimeProvider clock, TimeSpan lingering)
         return true;
     }
 
+    /// <summary>The segment the next answer goes to: the newest, or a fresh one when it is full.</summary>
+    private Segment Tail(int length)
+    {
+        if (segments.Count > 0 && segments[^1] is { } last && last.Count < SlotsPerSegment && last.Used + length <= SegmentBytes) return last;
+        if (segments.Count == MaxSegments) DropOldestSegment(); // a retransmission of those requests is answered afresh
+        var fresh = spare.Count > 0 ? spare.Pop() : new Segment();
+        fresh.Count = fresh.Used = 0;
+        segments.Add(fresh);
+        return fresh;
+    }
+
     private void Expire(long now)
     {
-        while (oldest < next && entries[oldest & (entries.Length - 1)].Due <= now) Drop();
+        while (segments.Count > 0)
+        {
+            var oldest = segments[0];
+            if (oldestSlot == oldest.Count)
+            {
+                if (segments.Count == 1) return;
+                DropOldestSegment();
+                continue;
+            }
+            if (oldest.Entries[oldestSlot].Due > now) return;
+            Forget(oldest, oldestSlot++);
+        }
     }
 
-    private void Drop()
+    private void DropOldestSegment()
     {
-        ref var entry = ref entries[oldest & (entries.Length - 1)];
+        var oldest = segments[0];
+        while (oldestSlot < oldest.Count) Forget(oldest, oldestSlot++);
+        segments.RemoveAt(0);
+        firstSegment++;
+        oldestSlot = 0;
+        if (spare.Count < SpareSegments) spare.Push(oldest);
+    }
+
+    private void Forget(Segment segment, int slot)
+    {
+        ref var entry = ref segment.Entries[slot];
         // The key may have been answered again since (a request repeated after timer J): only our own index goes.
-        if (sequenceOf.TryGetValue(entry.Key, out var sequence) && sequence == oldest) sequenceOf.Remove(entry.Key);
+        if (slotOf.TryGetValue(entry.Key, out var found) && found == (firstSegment << SlotBits | (uint)slot)) slotOf.Remove(entry.Key);
         entry.Flow = null;
-        oldest++;
-    }
-
-    /// <summary>Where an answer of <paramref name="length"/> bytes goes, in one piece; grows the rings, or drops the oldest answers early past their limits.</summary>
-    private long MakeRoom(int length)
-    {
-        if (length > MaxBytes / 2) throw new ArgumentOutOfRangeException(nameof(length), "A SIP response this large is never kept.");
-        while (true)
-        {
-            var start = written;
-            var offset = (int)(start % bytes.Length);
-            if (offset + length > bytes.Length) start += bytes.Length - offset; // an answer is never split at the ring's end
-            var inUseFrom = oldest < next ? entries[oldest & (entries.Length - 1)].Start : start;
-            var entriesFull = next - oldest == entries.Length;
-            var bytesShort = start + length - inUseFrom > bytes.Length;
-            if (!entriesFull && !bytesShort) return start;
-            var entryCount = entriesFull && entries.Length < MaxEntries ? entries.Length * 2 : entries.Length;
-            var byteCount = bytesShort && bytes.Length < MaxBytes ? (int)Math.Min(Math.Max(bytes.Length * 2L, 2L * length), MaxBytes) : bytes.Length;
-            if (entryCount != entries.Length || byteCount != bytes.Length) Resize(entryCount, byteCount);
-            else Drop(); // past the limits a retransmission of the oldest request is answered afresh instead
-        }
-    }
-
-    /// <summary>New rings of the given sizes, the kept answers laid out from the start of the byte ring.</summary>
-    private void Resize(int entryCount, int byteCount)
-    {
-        var newEntries = new Entry[entryCount];
-        var newBytes = GC.AllocateUninitializedArray<byte>(byteCount);
-        long position = 0;
-        for (var sequence = oldest; sequence < next; sequence++)
-        {
-            var entry = entries[sequence & (entries.Length - 1)];
-            bytes.AsSpan((int)(entry.Start % bytes.Length), entry.Length).CopyTo(newBytes.AsSpan((int)position));
-            entry.Start = position;
-            position += entry.Length;
-            newEntries[sequence & (newEntries.Length - 1)] = entry;
-        }
-        entries = newEntries;
-        bytes = newBytes;
-        written = position;
+        count--;
     }
 
     private UInt128 Hash(SipTransactionKey key)

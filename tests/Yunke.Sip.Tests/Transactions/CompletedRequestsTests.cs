@@ -66,9 +66,9 @@ public class CompletedRequestsTests
     }
 
     [Fact]
-    public void Thousands_of_answers_of_every_size_come_back_byte_for_byte_as_the_rings_grow_and_wrap()
+    public void Thousands_of_answers_of_every_size_come_back_byte_for_byte_as_segments_fill_and_are_reused()
     {
-        // 2 s lingering and one answer per millisecond: the rings grow to about 2000 answers, then wrap many times over.
+        // 2 s lingering and one answer per millisecond: about 2000 answers are kept at a time, in segments filled and reused many times over.
         var completed = new SipCompletedRequests(clock, TimeSpan.FromSeconds(2));
         var sent = new Dictionary<int, byte[]>();
         for (var i = 0; i < 20_000; i++)
