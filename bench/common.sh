@@ -1,4 +1,5 @@
-# What the bench scripts share (sourced): a work folder and the processes started, stopped and removed at exit;
+# What the bench scripts share (sourced): a work folder and the processes started, stopped and removed at exit
+# (KEEP=1 keeps the folder: logs, sipp's statistics and errors);
 # free loopback ports; a process's CPU; Yunke published and started on loopback; Kamailio started with the same
 # users as Yunke. The sourcing script sets `root` and `here` first.
 
@@ -7,7 +8,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$work"
+  if [[ -n ${KEEP:-} ]]; then echo "(kept: $work)"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 

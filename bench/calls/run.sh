@@ -7,7 +7,8 @@
 #     the callee's registered location; the caller dials the agents' numbers in turn) and through Yunke (the
 #     caller dials the tenants' access codes in turn; the ACD picks an idle agent of that tenant's skill queue;
 #     Yunke, a B2BUA, relays and records the RTP). The same scenarios, agents, machine and run. A rate is held
-#     when under 0.1 % of its calls failed and sipp placed them at 90 % of the rate or more; a bounded search
+#     when under 0.1 % of its calls failed and sipp placed them at 90 % of the rate or more (from its statistics every
+#     0.5 s, so a call that ends late does not count against the rate); a bounded search
 #     (double until a rate fails, then halve the gap, at most STEPS rates per server) finds the highest rate
 #     held. Yunke's search stops at 0.9 x AGENTS / CALL_SECONDS (one call per agent, a tenth spare).
 #  2. Concurrent relayed calls through Yunke: COUNTS calls set up by sipp (dialling the access codes in turn),
@@ -25,6 +26,7 @@
 #   PARTS="kamailio yunke" bench/calls/run.sh  calls per second only (PARTS="concurrent" for part 2 only)
 #   AGENTS=600 bench/calls/run.sh              fewer agents: a faster setup, but Yunke's rate is capped at 0.9 x AGENTS / 10 s
 #   COUNTS="500" WINDOW=30 SOCKETS=default bench/calls/run.sh
+#   KEEP=1 CALLER_ARGS=-trace_msg PARTS=yunke bench/calls/run.sh   keeps the work folder, with every caller message
 #
 # SOCKETS=inline (the default) runs Yunke with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 and
 # DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT=2, SOCKETS=default without (see docs/benchmarks.md for why).
@@ -137,19 +139,20 @@ rate_run() {
   cpu0=$(cpu_ticks "$pid")
   sipp "127.0.0.1:$port" -sf caller.xml -inf "$callees" -i 127.0.0.1 -p "$(free_port)" -mi 127.0.0.1 -mp $caller_media \
     -m "$calls" -r "$rate" -rp 1000 -d $((call_seconds * 1000)) -recv_timeout 15000 -timeout $((place + call_seconds + 60))s -timeout_error \
-    -nostdin -trace_stat -stf "$stats" -trace_err -error_file "$work/$name-$rate-errors.log" >/dev/null 2>&1 || true
+    ${CALLER_ARGS:-} -nostdin -trace_stat -stf "$stats" -fd 500ms -trace_err -error_file "$work/$name-$rate-errors.log" >/dev/null 2>&1 || true
   cpu1=$(cpu_ticks "$pid")
-  local ok failed seconds
-  read -r ok failed seconds < <(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-    { last = $0 } END { split(last, v, ";"); split(v[col["StartTime"]], s, "\t"); split(v[col["CurrentTime"]], e, "\t")
-      printf "%s %s %.2f\n", v[col["SuccessfulCall(C)"]], v[col["FailedCall(C)"]], e[3] - s[3] }' "$stats")
-  # Calls were placed over the run minus one call (its length and the 2 s the caller lingers after BYE).
-  local achieved failed_pct cpu
-  achieved=$(awk -v n=$((ok + failed)) -v s="$seconds" -v c=$((call_seconds + 2)) 'BEGIN { printf "%.1f", (s > c ? n / (s - c) : 0) }')
+  # sipp's statistics every 0.5 s: the placement rate is the calls it had created by its last row before the
+  # last call, over the time since it started (a call that ends late, as on a retransmitted BYE, does not count).
+  local ok failed seconds achieved retrans failed_pct cpu
+  read -r ok failed seconds achieved retrans < <(awk -F';' -v calls="$calls" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    { split($col["StartTime"], s, "\t"); split($col["CurrentTime"], e, "\t"); t = e[3] - s[3]; n = $col["TotalCallCreated"]
+      if (n < calls && t > 0) placed = n / t
+      last = $0; seconds = t }
+    END { split(last, v, ";"); printf "%s %s %.2f %.1f %s\n", v[col["SuccessfulCall(C)"]], v[col["FailedCall(C)"]], seconds, placed, v[col["Retransmissions(C)"]] }' "$stats")
   failed_pct=$(awk -v f="$failed" -v n="$calls" 'BEGIN { printf "%.2f", 100 * f / n }')
   cpu=$(awk -v c=$((cpu1 - cpu0)) -v s="$seconds" 'BEGIN { printf "%.0f", (s > 0 ? c / s : 0) }')
   held=$(awk -v f="$failed" -v n="$ok" -v u="$calls" -v a="$achieved" -v r="$rate" 'BEGIN { print (f * 1000 < u && n + f == u && a >= 0.9 * r) ? "yes" : "no" }')
-  printf '%-9s %8s %6s %6s %7s %8s %8s %8s %8s %5s\n' "$name" "$rate" "$calls" "$ok" "$failed" "$failed_pct" "$seconds" "$achieved" "$cpu" "$held" | tee -a "$results"
+  printf '%-9s %8s %6s %6s %7s %8s %8s %8s %8s %8s %5s\n' "$name" "$rate" "$calls" "$ok" "$failed" "$failed_pct" "$seconds" "$achieved" "$retrans" "$cpu" "$held" | tee -a "$results"
 }
 
 # search NAME PORT PID CALLEES LIMIT: the bounded rate search; sets best_NAME.
@@ -174,7 +177,7 @@ if has kamailio || has yunke; then
   { echo SEQUENTIAL; cut -d' ' -f1 "$work/users.txt"; } >"$work/callees-kamailio.csv"
   echo
   echo "1. Calls per second (${call_seconds} s calls with RTP, ${place} s of calls at each rate; cpu: the server's, % of one core)"
-  printf '%-9s %8s %6s %6s %7s %8s %8s %8s %8s %5s\n' server 'offered/s' calls ok failed 'failed %' seconds 'placed/s' 'cpu %' held | tee "$results"
+  printf '%-9s %8s %6s %6s %7s %8s %8s %8s %8s %8s %5s\n' server 'offered/s' calls ok failed 'failed %' seconds 'placed/s' retrans 'cpu %' held | tee "$results"
   # Yunke: at most one call per agent; leave a tenth of the agents (of every tenant) spare.
   has kamailio && search kamailio "$kport" "$kamailio" "$work/callees-kamailio.csv" 1000
   has yunke && search yunke "$sip" "$yunke" "$work/callees-yunke.csv" $((agents * 9 / 10 / call_seconds))

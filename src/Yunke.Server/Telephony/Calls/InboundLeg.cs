@@ -63,10 +63,16 @@ public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, 
             Invite.Contacts.FirstOrDefault()?.Address?.Uri ?? Invite.From!.Uri, Invite.Headers.GetValues(SipHeaderNames.RecordRoute),
             ok.Headers.Get(SipHeaderNames.Contact)!, localCSeq: 0, remoteCSeq: Invite.CSeq?.Number ?? 0,
             peerAllowsUpdate: Invite.Headers.GetValues(SipHeaderNames.Allow).Contains("UPDATE", StringComparer.OrdinalIgnoreCase));
-        if (!SendFinal(ok)) return false;
-        Dialog = dialog;
-        if (!flow.IsReliable)
-            lock (sync) repeat = new OkRepeater(flow, clock, ok);
+        // The dialog and the repeats are in place before the 2xx leaves: its ACK may come back on another receive
+        // thread at once, and an ACK that finds no repeats to stop leaves the 2xx repeating for nothing.
+        lock (sync)
+        {
+            if (final is not null) return false;
+            final = ok;
+            Dialog = dialog;
+            if (!flow.IsReliable) repeat = new OkRepeater(flow, clock, ok);
+        }
+        Send(ok);
         return true;
     }
 
