@@ -57,6 +57,8 @@ public static class CoreServices
         services.AddSingleton<SoftphoneRegistrations>();
         services.AddHostedService(sp => sp.GetRequiredService<SoftphoneRegistrations>());
         services.AddSingleton<SoftphoneDirectory>();
+        services.AddSingleton<CallTargets>();
+        services.AddSingleton<AgentRingSettings>();
         return services;
     }
 }

@@ -14,7 +14,7 @@ namespace Yunke.Core.Agents;
 /// Agent management (配置中心 > 员工中心 > 座席管理): the instance's pre-allocated agent IDs, binding an
 /// employee's account and skill queues to them, and finding the agent ID of a signed-in account.
 /// </summary>
-public sealed class AgentService(YunkeDb db, TimeProvider clock, AgentStateHub hub, StaffPermissions permissions)
+public sealed class AgentService(YunkeDb db, TimeProvider clock, AgentStateHub hub, StaffPermissions permissions, AgentRingSettings rings)
 {
     public const int FirstAgentId = 1001;
     public const int DefaultAutoAnswerDelaySeconds = 2;
@@ -108,6 +108,7 @@ public sealed class AgentService(YunkeDb db, TimeProvider clock, AgentStateHub h
         {
             throw AlreadyBound(employee.Name, null);
         }
+        rings.Forget(tenant, agent.AgentId);
         // Calls already waiting in a newly added queue may go to this agent at once.
         if (queues is not null) (await hub.ForTenantAsync(tenant)).SetSkills(agent.AgentId, [.. agent.Skills.Select(s => s.SkillQueueId)]);
         return (await ViewsAsync([agent], ct))[0];

@@ -10,7 +10,7 @@ using Yunke.Core.Staff;
 namespace Yunke.Core.CalledRoutes;
 
 /// <summary>Called-number routing (配置中心 > 接入配置 > 被叫配置).</summary>
-public sealed class CalledRouteService(YunkeDb db, StaffPermissions permissions, TimeProvider clock)
+public sealed class CalledRouteService(YunkeDb db, StaffPermissions permissions, TimeProvider clock, CallTargets targets)
 {
     public sealed record RouteInput(string? AccessCode, DeviceType? DeviceType, Guid? SkillQueueId, string? RobotId);
 
@@ -69,6 +69,7 @@ public sealed class CalledRouteService(YunkeDb db, StaffPermissions permissions,
             route.DeviceType == DeviceType.Ivr ? $"ivr robot {route.RobotId}" : $"skill queue {route.SkillQueueId}");
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) { throw Taken(code!); }
+        targets.Forget();
         return RouteView.From(route);
     }
 
@@ -88,6 +89,7 @@ public sealed class CalledRouteService(YunkeDb db, StaffPermissions permissions,
         db.Remove(route);
         db.Audit(actor, clock.GetUtcNow().UtcDateTime, "calledRoute.deleted", route.AccessCode);
         await db.SaveChangesAsync(ct);
+        targets.Forget();
     }
 
     private Task<Guid> TenantAsync(Actor actor, CancellationToken ct) => permissions.TenantAsync(actor, [Permissions.RoutingManage], ct);

@@ -9,7 +9,7 @@ namespace Yunke.Core.Persistence;
 /// changes costs one transaction per batch rather than one each, and the owner never waits for the
 /// database. A failed batch is kept for the next attempt unless a newer change has arrived meanwhile.
 /// </summary>
-internal abstract class WriteBehind<TKey, TChange> : IAsyncDisposable where TKey : notnull
+public abstract class WriteBehind<TKey, TChange> : IAsyncDisposable where TKey : notnull
 {
     private const int Chunk = 500;
 

@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Yunke.Core.Agents;
+using Yunke.Core.Common;
 using Yunke.Core.Instances;
 using Yunke.Core.Persistence;
 
@@ -11,23 +11,18 @@ namespace Yunke.Core.Registrations;
 public sealed record SoftphoneAccount(Guid TenantId, string AgentId, string Number, string? Ha1, bool InService);
 
 /// <summary>
-/// Finds the softphone behind a number for authentication. Hits are cached for a short while, as every
-/// phone re-registers often and each registration asks twice; a new password forgets the number at once.
-/// Each entry lives between half and all of <see cref="CacheFor"/>, drawn at random: numbers loaded together
-/// (a restart, a wave of registrations) then expire spread out instead of all missing at once and queueing
-/// on the database. Unknown numbers are not cached, so a stranger's guesses cannot fill the memory.
+/// Finds the softphone behind a number for authentication. Hits are cached for a short while (<see cref="ShortCache{TKey, TValue}"/>),
+/// as every phone re-registers often and each registration asks twice; a new password forgets the number at once.
+/// Unknown numbers are not cached, so a stranger's guesses cannot fill the memory.
 /// </summary>
 public sealed class SoftphoneDirectory(IServiceScopeFactory scopes, TimeProvider clock)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(60);
-    private const int MaxCached = 100_000;
-
-    private readonly ConcurrentDictionary<string, (SoftphoneAccount Account, DateTimeOffset Until)> cache = new(StringComparer.Ordinal);
+    private readonly ShortCache<string, SoftphoneAccount> cache = new(clock, CacheFor, comparer: StringComparer.Ordinal);
 
     public async Task<SoftphoneAccount?> FindAsync(string number, CancellationToken ct = default)
     {
-        var now = clock.GetUtcNow();
-        if (cache.TryGetValue(number, out var hit) && hit.Until > now) return hit.Account;
+        if (cache.TryGet(number, out var hit)) return hit;
         if (number.Length <= Softphones.PrefixLength || number.Length > 32 || !number.All(char.IsAsciiDigit)) return null;
 
         await using var scope = scopes.CreateAsyncScope();
@@ -36,12 +31,11 @@ public sealed class SoftphoneDirectory(IServiceScopeFactory scopes, TimeProvider
             .Join(db.Set<Instance>(), a => a.TenantId, i => i.Id, (a, i) => new { a.TenantId, a.AgentId, a.SoftphoneHa1, Instance = i })
             .SingleOrDefaultAsync(ct);
         if (found is null) return null;
-        var account = new SoftphoneAccount(found.TenantId, found.AgentId, number, found.SoftphoneHa1, found.Instance.IsUsableAt(now.UtcDateTime));
-        if (cache.Count >= MaxCached) cache.Clear();
-        cache[number] = (account, now + CacheFor * (0.5 + Random.Shared.NextDouble() / 2));
+        var account = new SoftphoneAccount(found.TenantId, found.AgentId, number, found.SoftphoneHa1, found.Instance.IsUsableAt(clock.GetUtcNow().UtcDateTime));
+        cache.Set(number, account);
         return account;
     }
 
     /// <summary>Drops the cached entry, e.g. after a password change.</summary>
-    public void Forget(string number) => cache.TryRemove(number, out _);
+    public void Forget(string number) => cache.Forget(number);
 }

@@ -10,7 +10,7 @@ using Yunke.Core.Staff;
 namespace Yunke.Core.SkillQueues;
 
 /// <summary>The tenant admin's skill queues (配置中心 > 员工中心 > 技能队列).</summary>
-public sealed class SkillQueueService(YunkeDb db, StaffPermissions permissions, AgentStateHub hub, TimeProvider clock)
+public sealed class SkillQueueService(YunkeDb db, StaffPermissions permissions, AgentStateHub hub, TimeProvider clock, CallTargets targets)
 {
     public const int MaxNameLength = 64;
     public const int MaxQueueLengthLimit = 1000;
@@ -74,6 +74,7 @@ public sealed class SkillQueueService(YunkeDb db, StaffPermissions permissions, 
         Apply(queue, input);
         db.Audit(actor, clock.GetUtcNow().UtcDateTime, "skillQueue.updated", queue.Name, Describe(queue));
         await SaveAsync(ct);
+        targets.Forget();
         return QueueView.From(queue);
     }
 
@@ -92,6 +93,7 @@ public sealed class SkillQueueService(YunkeDb db, StaffPermissions permissions, 
         db.Audit(actor, clock.GetUtcNow().UtcDateTime, "skillQueue.deleted", queue.Name,
             links.Count == 0 ? "" : $"unlinked from agents {string.Join(", ", links.Select(l => l.AgentId).Order())}");
         await db.SaveChangesAsync(ct);
+        targets.Forget();
         if (links.Count == 0) return;
         // The ACD must stop offering the deleted queue's calls to its former agents now, not at their next re-bind.
         var agents = links.Select(l => l.AgentId).ToHashSet();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Yunke.Media.Codecs;
 using Yunke.Media.Rtp;
 using Yunke.Media.Sessions;
@@ -56,7 +57,8 @@ public sealed class CallRecorder : IDisposable
     public void Attach(RtpSession session)
     {
         var party = session.LocalEndPoint.Port;
-        RtpPacketHandler handler = (s, packet) =>
+        // Decode writes every sample of the stack buffer: no zeroing first.
+        RtpPacketHandler handler = [SkipLocalsInit] (s, packet) =>
         {
             var codec = (s.Peer?.Codecs ?? CodecRegistry.Default)[packet.PayloadType]?.Codec;
             if (codec is null || codec.ClockRate != SampleRate) return; // telephone events, unknown formats

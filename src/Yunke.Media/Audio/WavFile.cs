@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Yunke.Media.Codecs;
 
 namespace Yunke.Media.Audio;
@@ -189,12 +190,18 @@ public sealed class WavWriter : IDisposable
     public void Write(ReadOnlySpan<short> samples)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
+        dataBytes += 2L * samples.Length;
+        // WAV samples are little-endian: on such a machine the samples' own bytes, written as they are.
+        if (BitConverter.IsLittleEndian)
+        {
+            stream.Write(MemoryMarshal.AsBytes(samples));
+            return;
+        }
         while (!samples.IsEmpty)
         {
             var count = Math.Min(samples.Length, chunk.Length / 2);
-            for (var i = 0; i < count; i++) BinaryPrimitives.WriteInt16LittleEndian(chunk.AsSpan(2 * i), samples[i]);
+            BinaryPrimitives.ReverseEndianness(samples[..count], MemoryMarshal.Cast<byte, short>(chunk.AsSpan(0, 2 * count)));
             stream.Write(chunk, 0, 2 * count);
-            dataBytes += 2 * count;
             samples = samples[count..];
         }
     }

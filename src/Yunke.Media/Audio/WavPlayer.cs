@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Yunke.Media.Rtp;
 using Yunke.Media.Sessions;
 
@@ -92,16 +93,30 @@ public sealed class WavPlayer : IAsyncDisposable
         }
     }
 
+    // Every byte of the stack buffers is written before it is sent: zeroing them first is wasted work per frame.
+    [SkipLocalsInit]
     private void SendFrame(long index)
     {
         if (session.Peer is not { } peer || peer.Audio.Codec is not { } codec) return;
         Span<short> samples = stackalloc short[FrameSamples];
-        var samplesOfClip = clip.Samples.Length;
+        ReadOnlySpan<short> clipSamples = clip.Samples;
         var offset = index * FrameSamples;
-        for (var i = 0; i < FrameSamples; i++)
+        if (loop)
         {
-            var at = offset + i;
-            samples[i] = loop ? clip.Samples[at % samplesOfClip] : at < samplesOfClip ? clip.Samples[at] : (short)0;
+            // Copied in runs up to the clip's end and on from its start: no division per sample.
+            var at = (int)(offset % clipSamples.Length);
+            for (var filled = 0; filled < FrameSamples; at = 0)
+            {
+                var run = Math.Min(FrameSamples - filled, clipSamples.Length - at);
+                clipSamples.Slice(at, run).CopyTo(samples[filled..]);
+                filled += run;
+            }
+        }
+        else
+        {
+            var left = (int)Math.Clamp(clipSamples.Length - offset, 0, FrameSamples);
+            clipSamples.Slice((int)Math.Min(offset, clipSamples.Length), left).CopyTo(samples);
+            samples[left..].Clear();
         }
         Span<byte> packet = stackalloc byte[RtpPacket.FixedHeaderSize + codec.PayloadLength(FrameSamples)];
         var length = codec.Encode(samples, packet[RtpPacket.FixedHeaderSize..]);

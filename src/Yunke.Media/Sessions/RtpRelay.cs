@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Yunke.Media.Codecs;
 using Yunke.Media.Rtp;
 
@@ -48,6 +49,8 @@ public sealed class RtpRelay : IDisposable
         if (!TryForward(from, packet, to)) Interlocked.Increment(ref dropped);
     }
 
+    // The packet buffer is written in full before it is sent: zeroing its 1412 bytes first is wasted work per packet.
+    [SkipLocalsInit]
     internal bool TryForward(RtpSession from, RtpPacket packet, RtpSession to)
     {
         var target = to.Peer;

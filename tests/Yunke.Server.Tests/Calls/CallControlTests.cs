@@ -331,6 +331,42 @@ public abstract class CallControlTests(YunkeApp app)
     }
 
     [Fact]
+    public async Task Changes_to_the_agent_and_the_route_reach_the_very_next_call()
+    {
+        // Calls look routes and ring settings up from a cache: a change in the console must still count at once.
+        await using var desk = await DeskAsync();
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        await RingAndCancelAsync(invite => invite.Headers.Get("Call-Info").ShouldBeNull("auto-answer is off"));
+
+        await desk.Tenant.Admin.PutAsync<JsonElement>($"/api/v1/agents/{desk.AgentId}", new
+        {
+            employeeAccount = desk.Agent.Account, skillQueueIds = new[] { desk.QueueId }, autoAnswer = true, autoAnswerDelaySeconds = 5,
+        });
+        await desk.EventuallyInAsync("idle");
+        await RingAndCancelAsync(invite => invite.Headers.Get("Call-Info").ShouldNotBeNull().ShouldEndWith(";answer-after=5"));
+
+        var routes = await desk.Tenant.Admin.GetAsync<JsonElement>("/api/v1/called-routes");
+        await desk.Tenant.Admin.Http.DeleteAsync($"/api/v1/called-routes/{routes.GetProperty("items")[0].Str("id")}");
+        var unrouted = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
+        (await unrouted.FinalAsync()).ShouldNotBeNull().StatusCode.ShouldBe(404, "the route is gone");
+
+        async Task RingAndCancelAsync(Action<SipRequest> check)
+        {
+            var call = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
+            var invite = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull();
+            check(invite);
+            var tag = SipEndpoint.NewToken();
+            desk.Phone.Reply(invite, 180, "Ringing", tag);
+            await desk.EventuallyInAsync("ringing");
+            (await call.CancelAsync()).ShouldNotBeNull().StatusCode.ShouldBe(200);
+            var cancel = (await desk.Phone.RequestAsync("CANCEL", invite.CallId)).ShouldNotBeNull();
+            desk.Phone.Reply(cancel, 200, "OK", tag);
+            desk.Phone.Reply(invite, 487, "Request Terminated", tag);
+            await desk.EventuallyInAsync("idle");
+        }
+    }
+
+    [Fact]
     public async Task A_full_queue_refuses_the_next_caller_with_486()
     {
         await using var desk = await DeskAsync(maxQueueLength: 1, signIn: false);

@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Yunke.Core.Agents;
-using Yunke.Core.Persistence;
 using Yunke.Sip.Messages;
 using Yunke.Sip.Transports;
 
@@ -14,14 +12,11 @@ public sealed record PhoneContact(SipUri Uri, SipFlow Flow);
 public sealed record AgentPhone(string Number, int? AutoAnswerAfter, IReadOnlyList<PhoneContact> Contacts);
 
 /// <summary>Where an agent's call rings: its live registrations that Yunke can reach, with the agent's number and auto-answer setting.</summary>
-public sealed class AgentPhones(SoftphoneBindings bindings, IServiceScopeFactory scopes)
+public sealed class AgentPhones(SoftphoneBindings bindings, AgentRingSettings settings)
 {
     public async Task<AgentPhone?> FindAsync(Guid tenantId, string agentId)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var agent = await scope.ServiceProvider.GetRequiredService<YunkeDb>().Set<Agent>().AsNoTracking()
-            .SingleOrDefaultAsync(a => a.TenantId == tenantId && a.AgentId == agentId);
-        if (agent is null) return null;
+        if (await settings.FindAsync(tenantId, agentId) is not { } ring) return null;
         // A phone registered with both pool registrars is one phone: ring it once, on its latest registration.
         var contacts = bindings.ContactsOf(tenantId, agentId)
             .Where(c => c.Flow is not null)
@@ -30,6 +25,6 @@ public sealed class AgentPhones(SoftphoneBindings bindings, IServiceScopeFactory
             .Select(c => SipUri.TryParse(c.Binding.Contact, out var uri) ? new PhoneContact(uri, c.Flow!) : null)
             .OfType<PhoneContact>()
             .ToList();
-        return new AgentPhone(agent.SoftphoneNumber, agent.AutoAnswer ? agent.AutoAnswerDelaySeconds : null, contacts);
+        return new AgentPhone(ring.SoftphoneNumber, ring.AutoAnswerAfter, contacts);
     }
 }

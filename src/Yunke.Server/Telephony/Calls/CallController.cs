@@ -1,13 +1,10 @@
 using System.Collections.Concurrent;
-using Microsoft.EntityFrameworkCore;
 using Yunke.Core.Acd;
 using Yunke.Core.AgentStates;
 using Yunke.Core.CalledRoutes;
 using Yunke.Core.Calls;
 using Yunke.Core.Common;
-using Yunke.Core.Persistence;
 using Yunke.Core.Registrations;
-using Yunke.Core.SkillQueues;
 using Yunke.Sip.Endpoints;
 
 namespace Yunke.Server.Telephony.Calls;
@@ -19,7 +16,7 @@ namespace Yunke.Server.Telephony.Calls;
 /// As a hosted service stopped before SIP and the agent states, it ends the calls in progress when the host stops,
 /// so phones get their BYE, agents are released and records are written.
 /// </summary>
-public sealed class CallController(CallServices services, AgentStateHub hub, SoftphoneDirectory softphones,
+public sealed class CallController(CallServices services, AgentStateHub hub, SoftphoneDirectory softphones, CallTargets targets,
     IServiceScopeFactory scopes, ILogger<CallController> log) : IHostedService
 {
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
@@ -28,6 +25,7 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
     private readonly ConcurrentDictionary<Guid, IActiveCall> byId = new();
     // The other way round, so a call that ends takes its own SIP Call-IDs out without a scan of every call's.
     private readonly ConcurrentDictionary<Guid, List<string>> sipCallIdsOf = new();
+    private readonly CallRecordWriter records = new(scopes, log);
 
     /// <summary>Calls in progress, for dashboards and tests.</summary>
     public int ActiveCount => byId.Count;
@@ -58,13 +56,13 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
         if (queue is null)
         {
             caller.Refuse(480, "IVR Not Available");
-            await RecordRefusalAsync(tenantId, caller, CallResult.Rejected, "480 IVR Not Available");
+            RecordRefusal(tenantId, caller, CallResult.Rejected, "480 IVR Not Available");
             return;
         }
         if (caller.Offer is not { } offer || !CallCodecs.Acceptable(offer))
         {
             caller.Refuse(488, caller.Offer is null ? "SDP Offer Required" : "No Common Codec");
-            await RecordRefusalAsync(tenantId, caller, CallResult.Rejected, caller.Offer is null ? "488 SDP Offer Required" : "488 No Common Codec");
+            RecordRefusal(tenantId, caller, CallResult.Rejected, caller.Offer is null ? "488 SDP Offer Required" : "488 No Common Codec");
             return;
         }
 
@@ -98,6 +96,7 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
         {
             log.LogWarning("{Count} calls were still ending when the host stopped", running.Count);
         }
+        await records.DisposeAsync();
     }
 
     private Task TrackAsync(IActiveCall call, Func<Task<CallRecord>> run)
@@ -123,7 +122,7 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
                 lock (sipCallIds)
                     foreach (var sipCallId in sipCallIds) bySipCallId.TryRemove(new KeyValuePair<string, IActiveCall>(sipCallId, call));
         }
-        await SaveAsync(record);
+        records.Write(record);
     }
 
     private void Index(IActiveCall call, string sipCallId)
@@ -195,15 +194,9 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
 
     private async Task<(Guid TenantId, CalledQueue? Queue)?> RouteAsync(string dialled)
     {
-        if (!AccessCodes.IsWellFormed(dialled)) return null;
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<YunkeDb>();
-        var route = await db.Set<CalledRoute>().AsNoTracking().SingleOrDefaultAsync(r => r.AccessCode == dialled);
-        if (route is null) return null;
-        if (route.DeviceType != DeviceType.SkillQueue) return (route.TenantId, null);
-        var queue = await db.Set<SkillQueue>().AsNoTracking().SingleAsync(q => q.Id == route.SkillQueueId);
-        return (route.TenantId, new CalledQueue(queue.Id,
-            new QueueLimits(queue.MaxQueueLength, TimeSpan.FromSeconds(queue.MaxWaitSeconds)), queue.WrapUpSeconds));
+        if (!AccessCodes.IsWellFormed(dialled) || await targets.FindAsync(dialled) is not { } target) return null;
+        return (target.TenantId, target.Queue is not { } queue ? null
+            : new CalledQueue(queue.Id, new QueueLimits(queue.MaxQueueLength, TimeSpan.FromSeconds(queue.MaxWaitSeconds)), queue.WrapUpSeconds));
     }
 
     /// <summary>
@@ -215,32 +208,19 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
         if (await softphones.FindAsync(caller.Dialled) is { } phone)
         {
             caller.Refuse(403, "Softphones Take No Direct Calls");
-            await RecordRefusalAsync(phone.TenantId, caller, CallResult.Rejected, "403 Softphones Take No Direct Calls");
+            RecordRefusal(phone.TenantId, caller, CallResult.Rejected, "403 Softphones Take No Direct Calls");
             return;
         }
         caller.Refuse(404, "No Such Number");
     }
 
-    private Task RecordRefusalAsync(Guid tenantId, InboundLeg caller, CallResult result, string reason)
+    private void RecordRefusal(Guid tenantId, InboundLeg caller, CallResult result, string reason)
     {
         var now = services.Clock.GetUtcNow().UtcDateTime;
-        return SaveAsync(new CallRecord
+        records.Write(new CallRecord
         {
             TenantId = tenantId, Direction = CallDirection.Inbound, Caller = caller.Caller, Callee = caller.Dialled,
             OfferedAt = now, EndedAt = now, Result = result, Reason = reason, SipCallId = caller.CallId,
         });
-    }
-
-    private async Task SaveAsync(CallRecord record)
-    {
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<CallService>().RecordAsync(record);
-        }
-        catch (Exception e)
-        {
-            log.LogError(e, "The record of call {CallId} could not be written", record.Id);
-        }
     }
 }
