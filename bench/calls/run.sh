@@ -22,7 +22,8 @@
 # four password hashes an agent, so about 0.1 s an agent on a quiet 2-core machine); every agent's phone then
 # registers to Yunke and to Kamailio (both phone processes at once, REGISTER_RATE/s each).
 #
-#   bench/calls/run.sh                         everything (3000 agents in 3 tenants: Yunke capped at 270 calls/s)
+#   bench/calls/run.sh                         everything (3200 agents in 4 tenants: Yunke capped at 288 calls/s; its RTP
+#                                              range, 2941 calls, allows no more than about 3250 agents)
 #   PARTS="kamailio yunke" bench/calls/run.sh  calls per second only (PARTS="concurrent" for part 2 only)
 #   AGENTS=600 bench/calls/run.sh              fewer agents: a faster setup, but Yunke's rate is capped at 0.9 x AGENTS / 10 s
 #   COUNTS="500" WINDOW=30 SOCKETS=default bench/calls/run.sh
@@ -33,7 +34,7 @@
 # Everything runs on 127.0.0.1, in a temporary folder; all processes started here are stopped at the end.
 set -euo pipefail
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
-agents=${AGENTS:-3000}          # spread over as few tenants as hold them (1000 seats each at most); 4 password hashes each
+agents=${AGENTS:-3200}          # spread over as few tenants as hold them (1000 seats each at most); 4 password hashes each
 call_seconds=${CALL_SECONDS:-10}
 place=${PLACE:-10}              # seconds of placing calls at each rate
 start_rate=${START_RATE:-40}
