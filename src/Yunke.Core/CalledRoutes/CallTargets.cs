@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Yunke.Core.Acd;
 using Yunke.Core.Common;
 using Yunke.Core.Persistence;
 using Yunke.Core.SkillQueues;
@@ -7,9 +8,10 @@ using Yunke.Core.SkillQueues;
 namespace Yunke.Core.CalledRoutes;
 
 /// <summary>Where an access code leads, as an incoming call needs it: the tenant, and the queue with its limits when it is one.</summary>
-public sealed record CallTarget(Guid TenantId, DeviceType DeviceType, CallTargetQueue? Queue);
+public sealed record CallTarget(Guid TenantId, DeviceType DeviceType, CalledQueue? Queue);
 
-public sealed record CallTargetQueue(Guid Id, int MaxQueueLength, int MaxWaitSeconds, int WrapUpSeconds);
+/// <summary>The skill queue a call waits in, with what bounds the wait and the agent's wrap-up after it.</summary>
+public sealed record CalledQueue(Guid Id, QueueLimits Limits, int WrapUpSeconds);
 
 /// <summary>
 /// Finds where a dialled access code leads for every incoming call without two queries a call: targets are kept
@@ -29,7 +31,8 @@ public sealed class CallTargets(IServiceScopeFactory scopes, TimeProvider clock)
         if (route is null) return null;
         var queue = route.DeviceType != DeviceType.SkillQueue ? null
             : await db.Set<SkillQueue>().AsNoTracking().Where(q => q.Id == route.SkillQueueId)
-                .Select(q => new CallTargetQueue(q.Id, q.MaxQueueLength, q.MaxWaitSeconds, q.WrapUpSeconds)).SingleAsync(ct);
+                .Select(q => new CalledQueue(q.Id, new QueueLimits(q.MaxQueueLength, TimeSpan.FromSeconds(q.MaxWaitSeconds)), q.WrapUpSeconds))
+                .SingleAsync(ct);
         var target = new CallTarget(route.TenantId, route.DeviceType, queue);
         cache.Set(accessCode, target);
         return target;

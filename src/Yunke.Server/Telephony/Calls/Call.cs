@@ -1,5 +1,6 @@
 using Yunke.Core.Acd;
 using Yunke.Core.AgentStates;
+using Yunke.Core.CalledRoutes;
 using Yunke.Core.Calls;
 using Yunke.Sip.Messages;
 using Yunke.Sip.Sdp;
@@ -260,6 +261,3 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
 
     private static string Trim(string value) => value.Length <= 64 ? value : value[..64];
 }
-
-/// <summary>The skill queue a called route leads to, with its limits and wrap-up time.</summary>
-public sealed record CalledQueue(Guid Id, QueueLimits Limits, int WrapUpSeconds);

@@ -52,7 +52,7 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
             await RefuseUnroutedAsync(caller);
             return;
         }
-        var (tenantId, queue) = route.Value;
+        var (tenantId, _, queue) = route;
         if (queue is null)
         {
             caller.Refuse(480, "IVR Not Available");
@@ -192,12 +192,8 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
     public IActiveCall? OfAgent(TenantAgentStates states, string agentId) =>
         states.Get(agentId).CallId is { } id && byId.TryGetValue(id, out var call) && call.TenantId == states.TenantId ? call : null;
 
-    private async Task<(Guid TenantId, CalledQueue? Queue)?> RouteAsync(string dialled)
-    {
-        if (!AccessCodes.IsWellFormed(dialled) || await targets.FindAsync(dialled) is not { } target) return null;
-        return (target.TenantId, target.Queue is not { } queue ? null
-            : new CalledQueue(queue.Id, new QueueLimits(queue.MaxQueueLength, TimeSpan.FromSeconds(queue.MaxWaitSeconds)), queue.WrapUpSeconds));
-    }
+    private async Task<CallTarget?> RouteAsync(string dialled) =>
+        AccessCodes.IsWellFormed(dialled) ? await targets.FindAsync(dialled) : null;
 
     /// <summary>
     /// A number with no route: a softphone number is refused outright (seed: a direct call to a phone that is
