@@ -14,8 +14,9 @@
 #  2. Concurrent relayed calls through Yunke: COUNTS calls set up by sipp (dialling the access codes in turn),
 #     their RTP (50 packets/s each way, PCMU on the caller's leg, PCMA on the agent's, so Yunke transcodes every
 #     packet) played and counted by bench/Yunke.Media.Benchmarks `phones`; loss from the RTP sequence numbers
-#     where it arrives, and Yunke's CPU and memory, over WINDOW seconds once all calls are up. The figure is the
-#     highest count with under 1 % loss.
+#     where it arrives and from what arrived against what was sent (a server that falls behind loses nothing by
+#     the sequence numbers), and Yunke's CPU and memory, over WINDOW seconds once all calls are up. The figure is
+#     the highest count with under 1 % loss.
 #
 # Setup: Yunke's AGENTS agents are spread evenly over as few tenants (instances of the largest spec, 1000 seats at
 # most) as hold them, each with its own skill queue and access code (bench/calls/yunke_callcenter.py, REST only:
