@@ -65,15 +65,11 @@ public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, 
             peerAllowsUpdate: Invite.Headers.GetValues(SipHeaderNames.Allow).Contains("UPDATE", StringComparer.OrdinalIgnoreCase));
         // The dialog and the repeats are in place before the 2xx leaves: its ACK may come back on another receive
         // thread at once, and an ACK that finds no repeats to stop leaves the 2xx repeating for nothing.
-        lock (sync)
+        return SendFinal(ok, () =>
         {
-            if (final is not null) return false;
-            final = ok;
             Dialog = dialog;
             if (!flow.IsReliable) repeat = new OkRepeater(flow, clock, ok);
-        }
-        Send(ok);
-        return true;
+        });
     }
 
     /// <summary>The caller's ACK for our 2xx arrived.</summary>
@@ -90,12 +86,14 @@ public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, 
     public Task<SipResponse> ByeAsync() =>
         Dialog?.ByeAsync() ?? Task.FromResult(SipResponse.CreateFor(Invite, 481, "Call/Transaction Does Not Exist"));
 
-    private bool SendFinal(SipResponse response)
+    /// <param name="beforeItLeaves">Runs once the response is ours to send, before it is sent.</param>
+    private bool SendFinal(SipResponse response, Action? beforeItLeaves = null)
     {
         lock (sync)
         {
             if (final is not null) return false;
             final = response;
+            beforeItLeaves?.Invoke();
         }
         Send(response);
         return true;
