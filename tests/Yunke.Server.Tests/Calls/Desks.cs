@@ -105,6 +105,23 @@ public static class Desks
         return await CollectRtpAsync(socket, timeout.Token);
     }
 
+    /// <summary>
+    /// The first <paramref name="count"/> RTP packets, or fewer if they take longer than <paramref name="within"/>.
+    /// Counting packets rather than time keeps a test meaningful on a busy machine, where the sender's timer
+    /// (and our reading) may run late and skip frames.
+    /// </summary>
+    public static async Task<List<byte[]>> CollectRtpAsync(UdpClient socket, int count, TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        var packets = new List<byte[]>(count);
+        try
+        {
+            while (packets.Count < count) packets.Add((await socket.ReceiveAsync(timeout.Token)).Buffer);
+        }
+        catch (OperationCanceledException) { }
+        return packets;
+    }
+
     /// <summary>Every RTP packet that arrives until the token is cancelled.</summary>
     public static async Task<List<byte[]>> CollectRtpAsync(UdpClient socket, CancellationToken until)
     {
