@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -34,6 +35,10 @@ public sealed partial class UdpPoller : IDisposable
     private readonly Stack<int> freeSlots = [];
     private int slotsUsed;
     private bool started, disposed;
+    private readonly Lock loadGate = new();
+    private long loadSampledAt;
+    private long[] busyAtSample = [];
+    private double load;
 
     /// <param name="threads">Poller threads; 0 = one per core, at most 4.</param>
     /// <param name="batchDelay">The pause after each batch (default 1 ms); zero wakes up for every packet.</param>
@@ -54,6 +59,38 @@ public sealed partial class UdpPoller : IDisposable
 
     public int ThreadCount => workers.Length;
     public TimeSpan BatchDelay { get; }
+
+    /// <summary>The shortest time <see cref="Load"/> is measured over.</summary>
+    public static readonly TimeSpan LoadWindow = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// The busiest thread's share of wall-clock time spent handling datagrams (0–1) since the previous measurement,
+    /// taken at most once per <see cref="LoadWindow"/> (cheap to ask per call). A thread that keeps up pauses between
+    /// batches; near 1 it no longer does: it is behind, every packet it handles waits longer, and adding sockets
+    /// makes that worse for all of them. Time the thread was preempted while handling counts as busy: the packets
+    /// waited all the same.
+    /// </summary>
+    public double Load
+    {
+        get
+        {
+            lock (loadGate)
+            {
+                if (!Volatile.Read(ref started)) return 0;
+                var now = Stopwatch.GetTimestamp();
+                if (Stopwatch.GetElapsedTime(loadSampledAt, now) < LoadWindow) return load;
+                var busiest = 0.0;
+                for (var i = 0; i < workers.Length; i++)
+                {
+                    var busy = Volatile.Read(ref workers[i].BusyTicks);
+                    busiest = Math.Max(busiest, Math.Min(1, (double)(busy - busyAtSample[i]) / (now - loadSampledAt)));
+                    busyAtSample[i] = busy;
+                }
+                (loadSampledAt, load) = (now, busiest);
+                return load;
+            }
+        }
+    }
 
     /// <summary>Starts calling <paramref name="handler"/> for what <paramref name="socket"/> receives; dispose the result to stop.</summary>
     /// <param name="sameThreadAs">
@@ -103,7 +140,9 @@ public sealed partial class UdpPoller : IDisposable
             worker.Thread = new Thread(() => Poll(worker)) { IsBackground = true, Name = $"UDP poller {i + 1}" };
             worker.Thread.Start();
         }
-        started = true;
+        // Load measures from here; it reads the workers only once it sees started.
+        (busyAtSample, loadSampledAt) = (new long[workers.Length], Stopwatch.GetTimestamp());
+        Volatile.Write(ref started, true);
     }
 
     private void Remove(int slot, uint generation)
@@ -152,6 +191,7 @@ public sealed partial class UdpPoller : IDisposable
         var v4 = new SocketAddress(AddressFamily.InterNetwork);
         var v6 = new SocketAddress(AddressFamily.InterNetworkV6);
         var pause = (long)(BatchDelay.TotalMicroseconds * 1000);
+        var pauseTicks = (long)(BatchDelay.TotalSeconds * Stopwatch.Frequency);
         while (true)
         {
             int count;
@@ -167,6 +207,7 @@ public sealed partial class UdpPoller : IDisposable
             // cost less to read on than to find again through epoll. Otherwise one each: at 50 packets/s there is
             // rarely a second, and looking for it costs a recvfrom that finds nothing.
             var behind = count == MaxEvents;
+            var woke = Stopwatch.GetTimestamp();
             for (var i = 0; i < count; i++)
             {
                 var data = Native.EventData(events, i);
@@ -180,7 +221,11 @@ public sealed partial class UdpPoller : IDisposable
                     Receive(entry.Socket!, entry.Handler!, buffer, entry.Family == AddressFamily.InterNetworkV6 ? v6 : v4, behind ? MaxPerSocketBehind : 1);
                 Volatile.Write(ref worker.Current, -1);
             }
-            if (pause > 0 && !behind) Native.Sleep(pause);
+            var handling = Stopwatch.GetTimestamp() - woke;
+            Volatile.Write(ref worker.BusyTicks, worker.BusyTicks + handling);
+            // The pause lets packets gather; a batch that took longer than the pause has let them gather already, and
+            // pausing then would only delay them more (and hide from Load that this thread cannot keep up).
+            if (pause > 0 && !behind && handling < pauseTicks) Native.Sleep(pause);
         }
     }
 
@@ -260,6 +305,7 @@ public sealed partial class UdpPoller : IDisposable
         public Thread? Thread;
         public int Sockets;
         public int Current = -1; // the slot being handled, -1 between events
+        public long BusyTicks; // Stopwatch ticks spent handling batches; written by the thread only
     }
 
     /// <summary>libc's epoll, eventfd, recvfrom and nanosleep.</summary>

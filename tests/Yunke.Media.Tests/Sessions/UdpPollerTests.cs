@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Yunke.Media.Sessions;
@@ -220,6 +221,50 @@ public sealed class UdpPollerTests : IDisposable
         registration.Dispose();
         Should.Throw<ObjectDisposedException>(() => poller.Add(Bind(), (_, _) => { }));
         poller.Dispose();
+    }
+
+    [Fact]
+    public async Task Load_is_the_busiest_threads_share_of_time_spent_handling()
+    {
+        if (!UdpPoller.IsSupported) return;
+        using var poller = new UdpPoller(threads: 2);
+        poller.Load.ShouldBe(0, "no thread runs yet");
+        var socket = Bind();
+        var slow = 1;
+        var drained = 0;
+        using var registration = poller.Add(socket, (datagram, _) =>
+        {
+            // A handler that takes longer than datagrams take to arrive: its thread never gets to pause.
+            if (Volatile.Read(ref slow) == 1) Thread.Sleep(3);
+            if (BinaryPrimitives.ReadInt32BigEndian(datagram) == 1) Volatile.Write(ref drained, 1);
+        });
+        var sent = 0;
+        // A thread of its own: timers (Task.Delay) may fire far later than asked on a busy machine.
+        var flood = new Thread(() =>
+        {
+            var flooding = Stopwatch.StartNew();
+            while (flooding.Elapsed < UdpPoller.LoadWindow + TimeSpan.FromMilliseconds(300))
+            {
+                sender.Send(Datagram(0, sent), EndPointOf(socket));
+                sent++;
+                Thread.Sleep(1);
+            }
+        });
+        flood.Start();
+        flood.Join();
+        poller.Load.ShouldBeGreaterThan(0.8, "one thread was busy all the time (the other idle does not lower it)");
+
+        Volatile.Write(ref slow, 0);
+        // What queued behind the slow handler goes fast now; a marker behind it says it has (the socket's queue may
+        // have overflowed and dropped one, so it is sent until it is seen).
+        await Until(() =>
+        {
+            sender.Send(Datagram(1, 0), EndPointOf(socket));
+            return Volatile.Read(ref drained) == 1;
+        });
+        _ = poller.Load; // the window with the backlog drained
+        await Task.Delay(UdpPoller.LoadWindow + TimeSpan.FromMilliseconds(100));
+        poller.Load.ShouldBeLessThan(0.1, "nothing arrived in the last window");
     }
 
     [Fact]
