@@ -17,6 +17,8 @@ public enum Problem
     Rule,
     /// <summary>The account is locked out for a while (423).</summary>
     Locked,
+    /// <summary>Yunke is at capacity for now; the same request may succeed shortly (503).</summary>
+    Unavailable,
 }
 
 /// <summary>
@@ -43,6 +45,8 @@ public sealed class YunkeException(Problem problem, string code, string message,
     public static YunkeException Conflict(string code, string message) => new(Problem.Conflict, code, message);
 
     public static YunkeException Rule(string code, string message) => new(Problem.Rule, code, message);
+
+    public static YunkeException Unavailable(string code, string message) => new(Problem.Unavailable, code, message);
 
     public static YunkeException Forbidden(string message = "You may not do this.") =>
         new(Problem.Forbidden, "forbidden", message);

@@ -22,6 +22,8 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
             details = Create(StatusCodes.Status500InternalServerError, "internalError", "Something went wrong on our side.", null);
         }
         http.Response.StatusCode = details.Status!.Value;
+        // At capacity: when to ask again (RFC 9110 10.2.3).
+        if (details.Status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "5";
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details, Exception = exception });
     }
 
@@ -36,6 +38,7 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
             Problem.Conflict => StatusCodes.Status409Conflict,
             Problem.Rule => StatusCodes.Status422UnprocessableEntity,
             Problem.Locked => StatusCodes.Status423Locked,
+            Problem.Unavailable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status400BadRequest,
         };
         var details = y.Errors.Count > 0
@@ -68,6 +71,7 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
         409 => "Conflict.",
         422 => "Refused by a rule.",
         423 => "Locked.",
+        503 => "At capacity for now.",
         _ => "Error.",
     };
 }

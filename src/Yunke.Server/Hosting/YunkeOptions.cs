@@ -61,6 +61,13 @@ public sealed class YunkeOptions
         public string? QueuePrompt { get; set; } = "Prompts/queue-prompt.wav";
         /// <summary>The WAV looped to a customer on hold; empty for ringback tone.</summary>
         public string? HoldMusic { get; set; } = "Prompts/hold-music.wav";
+        /// <summary>Calls in progress (inbound and outbound) beyond which new ones get 503; 0 for as many as the RTP range holds.</summary>
+        public int MaxCalls { get; set; }
+        /// <summary>
+        /// New calls get 503 while the busiest media thread spends this share of its time handling packets or more
+        /// (it is falling behind); above 1 turns the check off.
+        /// </summary>
+        public double MaxMediaLoad { get; set; } = 0.9;
     }
 
     public sealed class OperatorOptions

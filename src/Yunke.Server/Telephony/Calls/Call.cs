@@ -2,6 +2,7 @@ using Yunke.Core.Acd;
 using Yunke.Core.AgentStates;
 using Yunke.Core.CalledRoutes;
 using Yunke.Core.Calls;
+using Yunke.Media.Sessions;
 using Yunke.Sip.Messages;
 using Yunke.Sip.Sdp;
 
@@ -87,6 +88,12 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
         try
         {
             (result, reason) = await QueueAndConnectAsync();
+        }
+        catch (RtpPortsExhaustedException)
+        {
+            // Another call took the last ports between the admission check and here: the same answer as at the door.
+            caller.Refuse(503, "No Media Ports", CallAdmission.RetryAfter);
+            (result, reason) = (CallResult.Rejected, "503 No Media Ports");
         }
         catch (Exception e)
         {

@@ -17,7 +17,7 @@ namespace Yunke.Server.Telephony.Calls;
 /// so phones get their BYE, agents are released and records are written.
 /// </summary>
 public sealed class CallController(CallServices services, AgentStateHub hub, SoftphoneDirectory softphones, CallTargets targets,
-    IServiceScopeFactory scopes, ILogger<CallController> log) : IHostedService
+    CallAdmission admission, IServiceScopeFactory scopes, ILogger<CallController> log) : IHostedService
 {
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<Guid, Task> running = new();
@@ -53,6 +53,12 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
             return;
         }
         var (tenantId, _, queue) = route;
+        if (admission.RefusalFor(ActiveCount) is { } full)
+        {
+            caller.Refuse(503, full, CallAdmission.RetryAfter);
+            RecordRefusal(tenantId, caller, CallResult.Rejected, $"503 {full}");
+            return;
+        }
         if (queue is null)
         {
             caller.Refuse(480, "IVR Not Available");
@@ -80,6 +86,8 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
     {
         if (services.Settings.Trunk is not { } trunk)
             throw YunkeException.Rule("noTrunk", "No outbound trunk is configured (Yunke:Sip:Trunk): calls to customers cannot leave Yunke.");
+        if (admission.RefusalFor(ActiveCount) is { } full)
+            throw YunkeException.Unavailable("callCapacity", $"Yunke takes no more calls for now ({full}); try again in a few seconds.");
         var call = new OutboundCall(states.TenantId, agentId, customer, callerId, trunk, services, states);
         call.LegStarted += (c, leg) => Index(c, leg.CallId);
         await call.OfferAsync();

@@ -15,10 +15,14 @@ public static class CallSetup
             throw new InvalidOperationException($"Yunke:Sip:Trunk must be an address and port (\"192.0.2.10:5060\"), not \"{sip.Trunk}\".");
         if (options.MinSessionExpiresSeconds < 1 || options.SessionExpiresSeconds < options.MinSessionExpiresSeconds)
             throw new InvalidOperationException("Yunke:Calls:SessionExpiresSeconds must be at least Yunke:Calls:MinSessionExpiresSeconds, which must be positive.");
+        if (options.MaxCalls < 0 || !(options.MaxMediaLoad > 0))
+            throw new InvalidOperationException("Yunke:Calls:MaxCalls must be 0 (no limit) or more, Yunke:Calls:MaxMediaLoad above 0 (above 1: no check).");
         services.AddSingleton(new CallSettings(TimeSpan.FromSeconds(options.RingTimeoutSeconds), trunk)
         {
             MediaTimeout = TimeSpan.FromSeconds(options.MediaTimeoutSeconds),
             SessionTimers = new SessionTimerSettings(options.SessionExpiresSeconds, options.MinSessionExpiresSeconds),
+            MaxCalls = options.MaxCalls,
+            MaxMediaLoad = options.MaxMediaLoad,
         });
         // Read when the first call needs them (not while only building the host, e.g. for design-time tools).
         services.AddSingleton(_ => CallPrompts.Load(options.QueuePrompt, options.HoldMusic));
@@ -28,6 +32,7 @@ public static class CallSetup
         services.AddSingleton(new RtpPortAllocator(address, rtp.PortMin, rtp.PortMax));
         services.AddSingleton<ICallMediaFactory>(sp => new AnchoredMediaFactory(sp.GetRequiredService<RtpPortAllocator>(), sip.Host,
             sp.GetRequiredService<CallPrompts>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<CallAdmission>();
         services.AddSingleton<CallChanges>();
         services.AddSingleton<CallServices>();
         services.AddSingleton<CallController>();

@@ -36,11 +36,12 @@ public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, 
         Send(progress);
     }
 
-    /// <summary>Refuses the call, with an RFC 3326 Reason saying why.</summary>
-    public bool Refuse(int status, string phrase)
+    /// <summary>Refuses the call, with an RFC 3326 Reason saying why and, when given, when to try again (RFC 3261 20.33).</summary>
+    public bool Refuse(int status, string phrase, TimeSpan? retryAfter = null)
     {
         var response = invite.CreateResponse(status, phrase);
         response.Headers.Add("Reason", $"SIP;cause={status};text=\"{phrase}\"");
+        if (retryAfter is { } wait) response.Headers.Add("Retry-After", ((int)wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
         return SendFinal(response);
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Yunke.Core.AgentStates;
 using Yunke.Core.Calls;
+using Yunke.Media.Sessions;
 using Yunke.Sip.Messages;
 
 namespace Yunke.Server.Telephony.Calls;
@@ -67,7 +68,21 @@ public sealed class OutboundCall(Guid tenantId, string agentId, string customer,
 
     public async Task<CallRecord> RunAsync()
     {
-        var (result, reason) = await ConnectAsync();
+        CallResult result;
+        string reason;
+        try
+        {
+            (result, reason) = await ConnectAsync();
+        }
+        catch (Exception e)
+        {
+            // Whatever broke (e.g. the RTP range ran out), the agent is not left ringing or talking and the call is recorded.
+            services.Log.LogError(e, "Outbound call {CallId} failed", Id);
+            if (states.Get(agentId).CallId == Id)
+                await MoveAsync(states.Get(agentId).State == AgentState.Talking ? AgentTrigger.Hangup : AgentTrigger.Withdraw,
+                    services.Clock.GetUtcNow().UtcDateTime);
+            (result, reason) = (CallResult.Failed, e is RtpPortsExhaustedException ? "503 No Media Ports" : "500 Server Internal Error");
+        }
         agentReleased.TrySetResult();
         var now = services.Clock.GetUtcNow().UtcDateTime;
         return new CallRecord
