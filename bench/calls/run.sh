@@ -29,6 +29,7 @@
 #   AGENTS=600 bench/calls/run.sh              fewer agents: a faster setup, but Yunke's rate is capped at 0.9 x AGENTS / 10 s
 #   COUNTS="500" WINDOW=30 SOCKETS=default bench/calls/run.sh
 #   KEEP=1 CALLER_ARGS=-trace_msg PARTS=yunke bench/calls/run.sh   keeps the work folder, with every caller message
+#   YUNKE_ARGS="--Yunke:Calls:MaxCalls=500" YUNKE_ENV="NAME=value" ...  more settings and environment for Yunke
 #
 # SOCKETS=inline (the default) runs Yunke with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 and
 # DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT=2, SOCKETS=default without (see docs/benchmarks.md for why).
@@ -78,7 +79,7 @@ dotnet publish "$root/src/Yunke.Server" -c Release -o "$root/artifacts/bench-ser
 has concurrent && dotnet build -c Release "$root/bench/Yunke.Media.Benchmarks" --nologo -v q >/dev/null
 socket_env=()
 [[ $sockets == inline ]] && socket_env=(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT=2)
-start_yunke "${socket_env[@]}" -- --Yunke:Rtp:PortMin=$yunke_rtp_min --Yunke:Rtp:PortMax=$yunke_rtp_max
+start_yunke "${socket_env[@]}" ${YUNKE_ENV:-} -- --Yunke:Rtp:PortMin=$yunke_rtp_min --Yunke:Rtp:PortMax=$yunke_rtp_max ${YUNKE_ARGS:-}
 echo "Setting up $agents signed-in agents through Yunke's REST API... ($(elapsed))"
 since=$(date +%s)
 python3 "$here/yunke_callcenter.py" "http://127.0.0.1:$http" 'Bench#Operator2026' "$agents" >"$work/agents.txt"

@@ -7,11 +7,13 @@ using Yunke.Core.Accounts;
 using Yunke.Core.Calls;
 using Yunke.Core.Offerings;
 using Yunke.Core.Persistence;
+using Yunke.Media.Sessions;
 using Yunke.Server.Api;
 using Yunke.Server.Auth;
 using Yunke.Server.Components;
 using Yunke.Server.Hosting;
 using Yunke.Server.Telephony;
+using Yunke.Server.Telephony.Calls;
 
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
@@ -73,7 +75,9 @@ app.UseAntiforgery();
 app.MapOpenApi();
 app.MapScalarApiReference("/docs", o => o.DisableDefaultFonts()); // no fonts from outside hosts
 // Healthy once HTTP answers and SIP listens: the hosts that start Yunke wait for both.
-app.MapGet("/healthz", (TelephonyHost sip) => sip.IsListening ? Results.Ok(new { status = "ok" })
+// With how busy the calls are, for a load balancer or a dashboard: calls in progress, and the media threads' load.
+app.MapGet("/healthz", (TelephonyHost sip, CallController calls, RtpPortAllocator ports) => sip.IsListening
+    ? Results.Ok(new { status = "ok", calls = calls.ActiveCount, mediaLoad = Math.Round(ports.Poller?.Load ?? 0, 2) })
     : Results.Json(new { status = "starting" }, statusCode: StatusCodes.Status503ServiceUnavailable)).ExcludeFromDescription();
 app.MapTelephony();
 

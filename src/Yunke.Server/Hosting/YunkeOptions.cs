@@ -65,9 +65,10 @@ public sealed class YunkeOptions
         public int MaxCalls { get; set; }
         /// <summary>
         /// New calls get 503 while the busiest media thread spends this share of its time handling packets or more
-        /// (it is falling behind); above 1 turns the check off.
+        /// (0–1; 0, the default, for no check). Meant for a host that runs Yunke alone: where other processes take
+        /// the cores, a media thread that is preempted looks as busy as one that is behind (docs/benchmarks.md).
         /// </summary>
-        public double MaxMediaLoad { get; set; } = 0.9;
+        public double MaxMediaLoad { get; set; }
     }
 
     public sealed class OperatorOptions

@@ -39,6 +39,10 @@ public sealed class CallAdmissionTests(OneCallApp app) : IClassFixture<OneCallAp
         CallAdmission.Refusal(calls, maxCalls, freePairs, load, maxMediaLoad: 0.9).ShouldBe(refusal);
 
     [Fact]
+    public void No_media_load_check_by_default() =>
+        CallAdmission.Refusal(1, maxCalls: 0, freePortPairs: 10, mediaLoad: 1.0, maxMediaLoad: 0).ShouldBeNull();
+
+    [Fact]
     public async Task With_no_media_ports_left_a_new_call_gets_503_with_retry_after_and_the_call_in_progress_goes_on()
     {
         await using var waiting = await Desks.DeskAsync(app, signIn: false);
@@ -54,6 +58,9 @@ public sealed class CallAdmissionTests(OneCallApp app) : IClassFixture<OneCallAp
         refused.Headers.Get("Retry-After").ShouldBe("5");
         refused.Headers.Get("Reason").ShouldNotBeNull().ShouldContain("No Media Ports");
         (await Desks.ReceiveRtpAsync(firstRtp)).ShouldNotBeNull("the waiting caller still hears the prompt");
+        var health = await app.Anonymous().GetAsync<JsonElement>("/healthz");
+        health.GetProperty("calls").GetInt32().ShouldBe(1, "the refused call never counted");
+        health.GetProperty("mediaLoad").GetDouble().ShouldBeInRange(0, 1);
 
         // An agent of another tenant dialling out is told the same over REST, and is not left ringing.
         await using var dialling = await Desks.DeskAsync(app);

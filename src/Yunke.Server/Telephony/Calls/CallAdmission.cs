@@ -7,7 +7,8 @@ namespace Yunke.Server.Telephony.Calls;
 /// worse: it is refused at the door with 503 and Retry-After (RFC 3261 21.5.4), so a carrier or PBX tries again
 /// later or elsewhere while the calls in progress keep their audio. Refused when the calls in progress reach
 /// <c>Yunke:Calls:MaxCalls</c>, when the RTP range has no room for two more legs, or when the media threads are
-/// behind (<see cref="UdpPoller.Load"/> at <c>Yunke:Calls:MaxMediaLoad</c> or above).
+/// busy (<see cref="UdpPoller.Load"/> at <c>Yunke:Calls:MaxMediaLoad</c> or above). The first
+/// and the last are off by default.
 /// </summary>
 public sealed class CallAdmission(RtpPortAllocator ports, CallSettings settings)
 {
@@ -24,6 +25,6 @@ public sealed class CallAdmission(RtpPortAllocator ports, CallSettings settings)
     public static string? Refusal(int callsInProgress, int maxCalls, int freePortPairs, double mediaLoad, double maxMediaLoad) =>
         maxCalls > 0 && callsInProgress >= maxCalls ? "Too Many Calls"
         : freePortPairs < PortPairsPerCall ? "No Media Ports"
-        : mediaLoad >= maxMediaLoad ? "Media Overloaded"
+        : maxMediaLoad > 0 && mediaLoad >= maxMediaLoad ? "Media Overloaded"
         : null;
 }

@@ -9,9 +9,9 @@ public sealed record CallSettings(TimeSpan RingTimeout, System.Net.IPEndPoint? T
     /// <summary>No RTP from a leg that should send for this long ends the call.</summary>
     public TimeSpan MediaTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public SessionTimerSettings SessionTimers { get; init; } = new(1800, 90);
-    /// <summary>See <see cref="CallAdmission"/>: 0 for no limit but the RTP range's.</summary>
+    /// <summary>See <see cref="CallAdmission"/>; 0 for no such limit.</summary>
     public int MaxCalls { get; init; }
-    public double MaxMediaLoad { get; init; } = 0.9;
+    public double MaxMediaLoad { get; init; }
 }
 
 /// <summary>What every call needs from the host, gathered once by the controller.</summary>

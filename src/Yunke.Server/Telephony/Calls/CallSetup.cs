@@ -15,8 +15,8 @@ public static class CallSetup
             throw new InvalidOperationException($"Yunke:Sip:Trunk must be an address and port (\"192.0.2.10:5060\"), not \"{sip.Trunk}\".");
         if (options.MinSessionExpiresSeconds < 1 || options.SessionExpiresSeconds < options.MinSessionExpiresSeconds)
             throw new InvalidOperationException("Yunke:Calls:SessionExpiresSeconds must be at least Yunke:Calls:MinSessionExpiresSeconds, which must be positive.");
-        if (options.MaxCalls < 0 || !(options.MaxMediaLoad > 0))
-            throw new InvalidOperationException("Yunke:Calls:MaxCalls must be 0 (no limit) or more, Yunke:Calls:MaxMediaLoad above 0 (above 1: no check).");
+        if (options.MaxCalls < 0 || !(options.MaxMediaLoad is >= 0 and <= 1))
+            throw new InvalidOperationException("Yunke:Calls:MaxCalls must be 0 (no limit) or more, Yunke:Calls:MaxMediaLoad 0 (no check) to 1.");
         services.AddSingleton(new CallSettings(TimeSpan.FromSeconds(options.RingTimeoutSeconds), trunk)
         {
             MediaTimeout = TimeSpan.FromSeconds(options.MediaTimeoutSeconds),
