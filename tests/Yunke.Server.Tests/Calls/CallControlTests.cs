@@ -77,6 +77,28 @@ public abstract class CallControlTests(YunkeApp app)
     }
 
     [Fact]
+    public async Task Over_tcp_the_phone_rings_on_its_own_connection_and_a_tcp_caller_is_answered_and_hung_up()
+    {
+        // Softphones often register over TCP (NAT, large messages): Yunke must ring them on the connection they
+        // registered over, and a caller over TCP gets its answers and our requests on its connection too.
+        await using var desk = await Desks.DeskAsync(app, transport: "TCP");
+        await using var callerPhone = await SipPhone.OpenAsync("TCP", app.SipPort, "127.0.0.2");
+        var (call, ok, invite, agentOk) = await ConnectAsync(desk, callerPhone, app.SipPort);
+        invite.Headers.Get("Via").ShouldNotBeNull().ShouldStartWith("SIP/2.0/TCP", Case.Insensitive);
+        ok.Contacts[0].Address!.Uri.ToString().ShouldContain("transport=tcp", Case.Insensitive, "the caller's in-dialog requests come back over TCP");
+        await desk.EventuallyInAsync("talking");
+
+        // The agent hangs up: Yunke's BYE reaches the caller on its connection.
+        invite.Contacts[0].Address!.Uri.ToString().ShouldContain("transport=tcp", Case.Insensitive);
+        desk.Phone.Send(desk.Phone.InDialog("BYE", invite.Contacts[0].Address!.Uri, agentOk.Headers.Get(SipHeaderNames.To)!,
+            invite.Headers.Get(SipHeaderNames.From)!, invite.CallId!, 2));
+        (await desk.Phone.ResponseAsync(invite.CallId!, "BYE", 200)).ShouldNotBeNull();
+        var bye = (await callerPhone.RequestAsync("BYE", call.CallId)).ShouldNotBeNull("the caller gets Yunke's BYE over TCP");
+        callerPhone.Reply(bye, 200, "OK", ok.To!.Tag!);
+        (await desk.OnlyCallAsync()).Str("reason").ShouldBe("BYE from the agent");
+    }
+
+    [Fact]
     public async Task Audio_flows_both_ways_through_yunke_and_the_call_is_recorded()
     {
         await using var desk = await DeskAsync();

@@ -33,7 +33,7 @@ public sealed record Desk(Tenant Tenant, ApiClient Agent, string AgentId, string
 public static class Desks
 {
     public static async Task<Desk> DeskAsync(YunkeApp server, int maxQueueLength = 5, int maxWaitSeconds = 60, int wrapUpSeconds = 30,
-        bool autoAnswer = false, bool signIn = true)
+        bool autoAnswer = false, bool signIn = true, string transport = "UDP")
     {
         var tenant = await server.NewTenantAsync(voice: 1, video: 0, multimedia: 0);
         var queue = await tenant.Admin.PostAsync<JsonElement>("/api/v1/skill-queues",
@@ -45,7 +45,7 @@ public static class Desks
         await tenant.Admin.PostAsync<JsonElement>("/api/v1/called-routes",
             new { accessCode = tenant.Number, deviceType = "skillQueue", skillQueueId = queue.Id() });
         var number = await tenant.SoftphoneAsync(agentId);
-        var phone = await SipPhone.OpenAsync("UDP", server.SipPort);
+        var phone = await SipPhone.OpenAsync(transport, server.SipPort);
         (await phone.RegisterAsync(number, Softphones.Password)).StatusCode.ShouldBe(200);
         if (signIn) await agent.PostAsync<JsonElement>("/api/v1/agent/sign-in");
         return new Desk(tenant, agent, agentId, number, phone, queue.Id());
