@@ -343,6 +343,62 @@ public abstract class CallFeatureTests(YunkeApp app)
         await desk.EventuallyInAsync("idle");
     }
 
+    /// <summary>Two phones send their own sample to Yunke for half a second; what each received meanwhile.</summary>
+    private static async Task<(List<byte[]> AtFirst, List<byte[]> AtSecond)> ExchangeAsync(
+        UdpClient first, IPEndPoint fromFirstTo, byte firstSample, UdpClient second, IPEndPoint fromSecondTo, byte secondSample)
+    {
+        await Desks.DrainAsync(first);
+        await Desks.DrainAsync(second);
+        using var sent = new CancellationTokenSource();
+        var atFirst = Desks.CollectRtpAsync(first, sent.Token);
+        var atSecond = Desks.CollectRtpAsync(second, sent.Token);
+        for (ushort seq = 0; seq < 25; seq++)
+        {
+            await first.SendAsync(Desks.Rtp(0, (ushort)(seq + firstSample * 100), firstSample), fromFirstTo);
+            await second.SendAsync(Desks.Rtp(0, (ushort)(seq + secondSample * 100), secondSample), fromSecondTo);
+            await Task.Delay(20);
+        }
+        sent.CancelAfter(TimeSpan.FromMilliseconds(500));
+        return (await atFirst, await atSecond);
+    }
+
+    [Fact]
+    public async Task Dialling_out_the_agent_hears_ringback_then_the_carriers_early_media_then_the_customer()
+    {
+        await using var desk = await Desks.DeskAsync(app);
+        await using var trunk = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.1", app.TrunkPort);
+        using var agentRtp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        using var customerRtp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await desk.Agent.PostAsync<JsonElement>("/api/v1/agent/dial", new { number = "13900001111", mediaType = "audio" });
+        var atPhone = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull();
+        desk.Phone.Reply(atPhone, 200, "OK", SipEndpoint.NewToken(), Sdp(desk.Phone, Desks.Port(agentRtp)));
+        (await desk.Phone.RequestAsync("ACK", atPhone.CallId)).ShouldNotBeNull();
+        var atTrunk = (await trunk.RequestAsync("INVITE")).ShouldNotBeNull();
+        var (toAgentSide, toCustomerSide) = (Desks.YunkeEndPoint(atPhone.BodyText), Desks.YunkeEndPoint(atTrunk.BodyText));
+
+        var trunkTag = SipEndpoint.NewToken();
+        trunk.Reply(atTrunk, 180, "Ringing", trunkTag);
+        var ringback = await Desks.CollectRtpAsync(agentRtp, count: 25, within: TimeSpan.FromSeconds(10));
+        Loud(ringback).ShouldBeGreaterThan(10, "the agent hears ringback while the customer's phone rings");
+
+        // The carrier's own early media (183 with SDP, e.g. "the number you dialled does not exist") replaces it.
+        trunk.Reply(atTrunk, 183, "Session Progress", trunkTag, Sdp(trunk, Desks.Port(customerRtp)));
+        var (atCustomer, atAgent) = await ExchangeAsync(customerRtp, toCustomerSide, 0x42, agentRtp, toAgentSide, 0x35);
+        Carrying(atAgent, 0x42).ShouldBeGreaterThan(10, "the carrier's early media reaches the agent");
+        Carrying(atCustomer, 0x35).ShouldBe(0, "nothing of the agent leaves before the customer answers");
+
+        trunk.Reply(atTrunk, 200, "OK", trunkTag, Sdp(trunk, Desks.Port(customerRtp)));
+        (await trunk.RequestAsync("ACK", atTrunk.CallId)).ShouldNotBeNull();
+        await desk.EventuallyInAsync("talking");
+        (atCustomer, atAgent) = await ExchangeAsync(customerRtp, toCustomerSide, 0x44, agentRtp, toAgentSide, 0x36);
+        Carrying(atAgent, 0x44).ShouldBeGreaterThan(10, "the customer is heard");
+        Carrying(atCustomer, 0x36).ShouldBeGreaterThan(10, "and the agent, once answered");
+        Carrying(atAgent, 0x44).ShouldBe(atAgent.Count, "only the customer: no ringback left under the conversation");
+
+        (await desk.Agent.PostAsync<JsonElement>("/api/v1/agent/hangup")).Str("state").ShouldNotBe("talking");
+        (await trunk.RequestAsync("BYE", atTrunk.CallId)).ShouldNotBeNull();
+    }
+
     [Fact]
     public async Task A_repeated_2xx_from_the_agents_phone_gets_the_ack_again()
     {

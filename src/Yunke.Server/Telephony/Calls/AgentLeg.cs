@@ -58,10 +58,17 @@ public sealed class AgentLeg
     /// <summary>The session timer the phone's 2xx granted, if any.</summary>
     public SessionTerms? SessionTerms { get; private set; }
 
+    /// <summary>Raised on the SIP thread for each provisional response (100 Trying excluded) to the INVITE.</summary>
+    public event Action<SipResponse>? Ringing;
+
     /// <summary>Sends the INVITE; completes with the final response (a 408 when the phone never answered at all).</summary>
     public async Task<SipResponse> InviteAsync()
     {
-        var response = await endpoint.SendRequestAsync(invite, flow, _ => provisional.TrySetResult());
+        var response = await endpoint.SendRequestAsync(invite, flow, response =>
+        {
+            provisional.TrySetResult();
+            if (response.StatusCode > 100) Ringing?.Invoke(response);
+        });
         completed = true;
         provisional.TrySetResult();
         if (response.IsSuccess)

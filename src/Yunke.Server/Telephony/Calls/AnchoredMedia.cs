@@ -23,6 +23,7 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPromp
     private RtpSession? callerSide;
     private RtpSession? agentSide;
     private WavPlayer? ringback;
+    private WavPlayer? agentRingback;
     private WavPlayer? holdMusic;
     private RtpRelay? relay;
     private CallRecorder? recorder;
@@ -58,6 +59,29 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPromp
         if (callerSide is null || ringback is not null) return;
         ringback = new WavPlayer(callerSide, prompts.Queue, loop: true, clock);
         ringback.Start();
+    }
+
+    public void RingbackToAgent()
+    {
+        lock (sync)
+        {
+            // Not over the customer's own early media: a player and the relay must not feed one session at once.
+            if (agentSide is null || agentRingback is not null || relay is not null || disposed) return;
+            agentRingback = new WavPlayer(agentSide, CallPrompts.Ringback, loop: true, clock);
+            agentRingback.Start();
+        }
+    }
+
+    public bool CustomerEarlyMedia(SdpSession earlyAnswer)
+    {
+        if (agentSide is null || !CustomerAnswered(earlyAnswer)) return false;
+        lock (sync)
+        {
+            if (disposed) return false;
+            agentRingback?.Stop();
+            relay ??= new RtpRelay(callerSide!, agentSide) { ForwardBToA = false };
+        }
+        return true;
     }
 
     public SdpSession OfferForAgent()
@@ -162,7 +186,7 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPromp
     public bool Start(string? recordingPath)
     {
         if (callerSide is null || agentSide is null) return false;
-        // A player and the relay must not feed the caller's session at once.
+        // A player and the relay must not feed one session at once.
         ringback?.Stop();
         if (recordingPath is not null)
         {
@@ -171,7 +195,13 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPromp
             recorder.Attach(callerSide);
             recorder.Attach(agentSide);
         }
-        lock (sync) relay = new RtpRelay(callerSide, agentSide);
+        lock (sync)
+        {
+            agentRingback?.Stop();
+            // The relay of the customer's early media, if there was some, carries on both ways now.
+            relay ??= new RtpRelay(callerSide, agentSide);
+            relay.ForwardAToB = relay.ForwardBToA = true;
+        }
         return recorder is not null;
     }
 
@@ -179,6 +209,7 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPromp
     {
         lock (sync) disposed = true;
         if (ringback is not null) await ringback.DisposeAsync();
+        if (agentRingback is not null) await agentRingback.DisposeAsync();
         if (holdMusic is not null) await holdMusic.DisposeAsync();
         relay?.Dispose();
         recorder?.Dispose();

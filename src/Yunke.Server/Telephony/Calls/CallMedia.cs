@@ -27,6 +27,15 @@ public interface ICallMedia : IAsyncDisposable
     /// <summary>The customer side's answer to <see cref="OfferForCustomer"/>; false when it has no usable codec.</summary>
     bool CustomerAnswered(SdpSession customerAnswer);
 
+    /// <summary>Outbound calls, while the customer's phone rings: the agent hears Yunke's ringback tone.</summary>
+    void RingbackToAgent();
+
+    /// <summary>
+    /// Outbound calls: the customer side's early media (a 183 with SDP: a carrier's ringback or announcement) reaches
+    /// the agent, instead of Yunke's ringback; nothing goes the other way until the answer. False when it has no usable codec.
+    /// </summary>
+    bool CustomerEarlyMedia(SdpSession earlyAnswer);
+
     /// <summary>Both legs answered: ringback stops, relaying starts, recording into <paramref name="recordingPath"/> when given.</summary>
     /// <returns>Whether a recording is being written.</returns>
     bool Start(string? recordingPath);

@@ -144,6 +144,12 @@ public sealed class OutboundCall(Guid tenantId, string agentId, string customer,
         customerLeg = new AgentLeg(services.Endpoint, flow, target, customer, trunk.Address.ToString(), callerId, media.OfferForCustomer(), null,
             services.Settings.SessionTimers, services.Clock);
         LegStarted?.Invoke(this, customerLeg);
+        // While the customer's phone rings the agent hears it: the carrier's early media when it sends some (its
+        // ringback, or "the number you dialled does not exist"), else Yunke's ringback tone.
+        customerLeg.Ringing += provisional =>
+        {
+            if (AgentLeg.AnswerOf(provisional) is not { } early || !media.CustomerEarlyMedia(early)) media.RingbackToAgent();
+        };
         var customerInvite = customerLeg.InviteAsync();
         if (await Task.WhenAny(customerInvite, hungUp.Task) != customerInvite)
         {
