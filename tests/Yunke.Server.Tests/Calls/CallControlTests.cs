@@ -444,6 +444,61 @@ public abstract class CallControlTests(YunkeApp app)
     }
 
     [Fact]
+    public async Task A_late_offer_gets_our_offer_in_the_200_and_the_answer_in_the_ack_starts_the_audio()
+    {
+        await using var desk = await DeskAsync();
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        using var callerRtp = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+        using var agentRtp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var call = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, sdp: null);
+        var ringing = (await call.ProvisionalAsync(180)).ShouldNotBeNull("no early media without an offer: the caller's phone rings by itself");
+        ringing.Body.IsEmpty.ShouldBeTrue();
+        var invite = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull("the agent's phone rings as for any call");
+        desk.Phone.Reply(invite, 200, "OK", SipEndpoint.NewToken(), SipCalls.Sdp(desk.Phone, Port(agentRtp), "8 101"));
+        var ok = (await call.FinalAsync()).ShouldNotBeNull();
+        ok.StatusCode.ShouldBe(200);
+        SdpSession.Parse(ok.BodyText).Media[0].Formats.ShouldBe(["0", "8", "101"], "Yunke's offer: PCMU, PCMA, telephone events");
+
+        var ack = call.InDialog("ACK", ok, 1);
+        ack.SetBody("application/sdp", SipCalls.Sdp(callerPhone, Port(callerRtp), "0 101"));
+        callerPhone.Send(ack);
+        await desk.EventuallyInAsync("talking");
+        var (toCallerSide, toAgentSide) = (YunkeEndPoint(ok.BodyText), YunkeEndPoint(invite.BodyText));
+        for (ushort seq = 0; seq < 10; seq++)
+        {
+            await callerRtp.SendAsync(Rtp(0, seq, 0x20), toCallerSide);
+            await agentRtp.SendAsync(Rtp(8, seq, 0x35), toAgentSide);
+            await Task.Delay(20);
+        }
+        var atAgent = (await ReceiveRtpAsync(agentRtp)).ShouldNotBeNull("the caller is heard, at the address of the ACK's answer");
+        (atAgent[1] & 0x7f).ShouldBe(8);
+        var atCaller = (await ReceiveRtpAsync(callerRtp)).ShouldNotBeNull("the agent is heard");
+        (atCaller[1] & 0x7f).ShouldBe(0, "in the codec the caller's answer chose");
+
+        (await call.ByeAsync(ok)).ShouldNotBeNull();
+        (await desk.OnlyCallAsync()).Str("result").ShouldBe("answered");
+    }
+
+    [Fact]
+    public async Task A_late_offer_whose_ack_brings_no_answer_ends_both_legs()
+    {
+        await using var desk = await DeskAsync();
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        var call = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, sdp: null);
+        var invite = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull();
+        desk.Phone.Reply(invite, 200, "OK", SipEndpoint.NewToken(), SipCalls.Sdp(desk.Phone, 41000));
+        var ok = (await call.FinalAsync()).ShouldNotBeNull();
+        call.Ack(ok);
+
+        (await callerPhone.RequestAsync("BYE", call.CallId)).ShouldNotBeNull("no session without an answer (RFC 3261 13.2.1)");
+        (await desk.Phone.RequestAsync("BYE", invite.CallId)).ShouldNotBeNull();
+        var record = await desk.OnlyCallAsync();
+        record.Str("result").ShouldBe("failed");
+        record.Str("reason").ShouldBe("no usable SDP answer in the caller's ACK");
+        await desk.EventuallyInAsync("wrapUp");
+    }
+
+    [Fact]
     public async Task An_offer_without_a_codec_in_common_is_refused_with_488()
     {
         await using var desk = await DeskAsync();

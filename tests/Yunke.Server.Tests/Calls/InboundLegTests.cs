@@ -19,7 +19,7 @@ public sealed class InboundLegTests
     {
         // The caller ACKs the moment the 200 leaves, as on another receive thread that wins the race with Answer.
         InboundLeg? leg = null;
-        var flow = new CallerFlow(response => { if (response.StatusCode == 200) leg!.Acknowledged(); });
+        var flow = new CallerFlow(response => { if (response.StatusCode == 200) leg!.Acknowledged(new SipRequest("ACK", leg.Invite.Uri)); });
         leg = new InboundLeg(await InviteAsync(flow), new SipEndpoint(_ => Task.CompletedTask, clock), clock);
 
         leg.Answer(Answer(), new SessionExpires(1800, "uas")).ShouldBeTrue();
@@ -39,7 +39,7 @@ public sealed class InboundLegTests
         clock.Advance(TimeSpan.FromMilliseconds(1000));
         flow.Sent.Count(r => r.StatusCode == 200).ShouldBe(3);
 
-        leg.Acknowledged();
+        leg.Acknowledged(new SipRequest("ACK", leg.Invite.Uri));
         clock.Advance(TimeSpan.FromSeconds(10));
         flow.Sent.Count(r => r.StatusCode == 200).ShouldBe(3);
     }

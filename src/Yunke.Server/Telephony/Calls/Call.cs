@@ -117,7 +117,9 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
     private async Task<(CallResult, string)> QueueAndConnectAsync()
     {
         await using var media = services.Media.Open();
-        if (media.AnswerForCaller(caller.Offer!) is not { } answer)
+        // After a late offer there is nothing to answer yet: Yunke offers in its 2xx (TalkAsync).
+        SdpSession? answer = null;
+        if (!caller.LateOffer && (answer = media.AnswerForCaller(caller.Offer!)) is null)
         {
             caller.Refuse(488, "No Common Codec");
             return (CallResult.Rejected, "488 No Common Codec");
@@ -126,8 +128,12 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
         // Into the queue before the caller hears anything: callers queue in the order they were answered, even when
         // the next INVITE is handled on another thread while this one is still sending its 183.
         var queued = states.QueueAsync(Id, queue.Id, queue.Limits, OfferedAt, callerGone.Token);
-        caller.EarlyMedia(answer);
-        media.PlayRingback();
+        if (answer is null) caller.Ringing();
+        else
+        {
+            caller.EarlyMedia(answer);
+            media.PlayRingback();
+        }
         while (true)
         {
             var outcome = await queued;
@@ -163,11 +169,12 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
         }
     }
 
-    private async Task<(CallResult, string)> TalkAsync(AgentLeg leg, ICallMedia media, SdpSession answer, SdpSession? agentAnswer)
+    /// <param name="answer">Yunke's answer to the caller's offer; null after a late offer, when the 2xx carries Yunke's offer instead.</param>
+    private async Task<(CallResult, string)> TalkAsync(AgentLeg leg, ICallMedia media, SdpSession? answer, SdpSession? agentAnswer)
     {
         await MoveAsync(AgentTrigger.Answer);
         var sessionTimer = services.Settings.SessionTimers.ForIncoming(caller.Invite);
-        if (agentAnswer is null || !media.AgentAnswered(agentAnswer) || !caller.Answer(answer, sessionTimer))
+        if (agentAnswer is null || !media.AgentAnswered(agentAnswer) || !caller.Answer(answer ?? media.OfferForCustomer(), sessionTimer))
         {
             // The phone answered with nothing usable, or the caller left in the same instant.
             _ = leg.ByeAsync();
@@ -176,12 +183,21 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
             await MoveAsync(AgentTrigger.Hangup, WrapUpUntil());
             return left ? (CallResult.Abandoned, "487 Request Terminated") : (CallResult.Failed, "488 No Common Codec");
         }
+        var callerSdp = caller.Offer;
+        if (answer is null && ((callerSdp = await LateAnswerAsync()) is null || !media.CustomerAnswered(callerSdp)))
+        {
+            // A late offer's ACK without a usable answer: the session cannot start, both legs end (RFC 3261 13.2.1).
+            _ = caller.ByeAsync();
+            _ = leg.ByeAsync();
+            await MoveAsync(AgentTrigger.Hangup, WrapUpUntil());
+            return (CallResult.Failed, "no usable SDP answer in the caller's ACK");
+        }
         answeredAt = services.Clock.GetUtcNow().UtcDateTime;
         var file = $"{Id:N}.wav";
         if (media.Start(services.Recordings.PathOf(file))) recordingFile = file;
 
         HangupSide side;
-        await using (Talk = new Conversation(services, media, new TalkingLeg(caller.Dialog!, caller.Offer!, SessionTerms.FromOurAnswer(sessionTimer)),
+        await using (Talk = new Conversation(services, media, new TalkingLeg(caller.Dialog!, callerSdp!, SessionTerms.FromOurAnswer(sessionTimer)),
             new TalkingLeg(leg.Dialog!, agentAnswer, leg.SessionTerms), EndByYunke,
             () => services.Changes.Publish(tenantId, AgentId!)))
             side = await hungUp.Task;
@@ -196,6 +212,13 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
             HangupSide.Yunke => endedBecause!,
             _ => "hung up from the workbench",
         });
+    }
+
+    /// <summary>The answer in the caller's ACK to our offer; null when none comes within 64*T1 (32 s) or it is unusable.</summary>
+    private async Task<SdpSession?> LateAnswerAsync()
+    {
+        try { return await caller.AckAnswer.WaitAsync(TimeSpan.FromSeconds(32), services.Clock); }
+        catch (TimeoutException) { return null; }
     }
 
     /// <summary>

@@ -65,10 +65,11 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
             RecordRefusal(tenantId, caller, CallResult.Rejected, "480 IVR Not Available");
             return;
         }
-        if (caller.Offer is not { } offer || !CallCodecs.Acceptable(offer))
+        if (caller.Offer is { } offer ? !CallCodecs.Acceptable(offer) : !caller.LateOffer)
         {
-            caller.Refuse(488, caller.Offer is null ? "SDP Offer Required" : "No Common Codec");
-            RecordRefusal(tenantId, caller, CallResult.Rejected, caller.Offer is null ? "488 SDP Offer Required" : "488 No Common Codec");
+            var phrase = caller.Offer is null ? "Not An SDP Offer" : "No Common Codec";
+            caller.Refuse(488, phrase);
+            RecordRefusal(tenantId, caller, CallResult.Rejected, $"488 {phrase}");
             return;
         }
 
@@ -169,7 +170,7 @@ public sealed class CallController(CallServices services, AgentStateHub hub, Sof
         var ack = incoming.Request;
         if (!bySipCallId.TryGetValue(ack.CallId!, out var call)) return;
         if (call is Call inbound && inbound.Caller.CallId == ack.CallId && ack.CSeq?.Number == inbound.Caller.Invite.CSeq?.Number)
-            inbound.Caller.Acknowledged();
+            inbound.Caller.Acknowledged(ack);
         else call.Talk?.OnAck(ack.CallId!, ack);
     }
 

@@ -15,6 +15,7 @@ public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, 
     private readonly Lock sync = new();
     private SipResponse? final;
     private OkRepeater? repeat;
+    private readonly TaskCompletionSource<SdpSession?> acknowledged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SipRequest Invite => invite.Request;
     public string CallId => Invite.CallId!;
@@ -23,10 +24,20 @@ public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, 
     /// <summary>The number dialled: the Request-URI's user, else To's.</summary>
     public string Dialled => SipUri.Unescape(Invite.Uri.User ?? Invite.To?.Uri.User ?? "");
     public SdpSession? Offer => Invite.Body.IsEmpty || !SdpSession.TryParse(Invite.BodyText, out var sdp, out _) ? null : sdp;
+    /// <summary>
+    /// An INVITE without a body (a "late offer", as some carriers and PBXs send): Yunke makes the offer in its 2xx and
+    /// the caller answers in the ACK (RFC 3261 13.2.1); the caller hears its own ringback meanwhile (180, no early media).
+    /// </summary>
+    public bool LateOffer => Invite.Body.IsEmpty;
+    /// <summary>Completes with the SDP of the caller's ACK for our 2xx (null when it has none).</summary>
+    public Task<SdpSession?> AckAnswer => acknowledged.Task;
     /// <summary>True once a final response went out: a CANCEL then changes nothing (RFC 3261 9.2).</summary>
     public bool IsAnswered { get { lock (sync) return final is not null; } }
     /// <summary>The dialog, once answered with a 2xx.</summary>
     public LegDialog? Dialog { get; private set; }
+
+    /// <summary>180 without SDP: the caller's phone plays its own ringback (a late offer leaves no early media to send).</summary>
+    public void Ringing() => Send(WithContact(invite.CreateResponse(180, "Ringing")));
 
     /// <summary>183 with Yunke's answer: the caller hears what Yunke plays (ringback, prompts) before the call is answered.</summary>
     public void EarlyMedia(SdpSession answer)
@@ -46,8 +57,8 @@ public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, 
     }
 
     /// <summary>
-    /// 200 OK with the answer SDP (the same as the early one) and the session timer Yunke grants (RFC 4028 9);
-    /// repeated until the ACK (over UDP).
+    /// 200 OK with the answer SDP (the same as the early one; Yunke's offer after a late offer) and the session timer
+    /// Yunke grants (RFC 4028 9); repeated until the ACK (over UDP).
     /// </summary>
     public bool Answer(SdpSession answer, SessionExpires sessionTimer)
     {
@@ -74,13 +85,14 @@ public sealed class InboundLeg(SipIncomingRequest invite, SipEndpoint endpoint, 
     }
 
     /// <summary>The caller's ACK for our 2xx arrived.</summary>
-    public void Acknowledged()
+    public void Acknowledged(SipRequest ack)
     {
         lock (sync)
         {
             repeat?.Dispose();
             repeat = null;
         }
+        acknowledged.TrySetResult(ack.Body.IsEmpty || !SdpSession.TryParse(ack.BodyText, out var sdp, out _) ? null : sdp);
     }
 
     /// <summary>Ends the answered call from our side.</summary>
