@@ -499,6 +499,31 @@ public abstract class CallControlTests(YunkeApp app)
     }
 
     [Fact]
+    public async Task A_phone_that_wants_a_longer_session_interval_is_asked_again_with_it()
+    {
+        await using var desk = await DeskAsync();
+        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
+        var call = CallerCall.Dial(callerPhone, app.SipPort, desk.Tenant.Number, SipCalls.Sdp(callerPhone, 40000));
+        var first = (await desk.Phone.RequestAsync("INVITE")).ShouldNotBeNull();
+        first.Headers.Get("Session-Expires").ShouldBe("1800");
+        var tooSmall = SipResponse.CreateFor(first, 422, "Session Interval Too Small", SipEndpoint.NewToken());
+        tooSmall.Headers.Add("Min-SE", "3600");
+        desk.Phone.Send(tooSmall);
+        (await desk.Phone.RequestAsync("ACK", first.CallId)).ShouldNotBeNull("the 422 is acknowledged");
+
+        // RFC 4028 7.4: the same call again, as a new transaction, with the interval the phone asked for.
+        var second = (await desk.Phone.RequestAsync("INVITE", first.CallId)).ShouldNotBeNull("asked again");
+        second.CSeq!.Value.Number.ShouldBe(2u);
+        second.Headers.Get("Session-Expires").ShouldBe("3600");
+        second.Headers.Get("Via").ShouldNotBe(first.Headers.Get("Via"));
+        desk.Phone.Reply(second, 200, "OK", SipEndpoint.NewToken(), SipCalls.Sdp(desk.Phone, 41000));
+        var ack = (await desk.Phone.RequestAsync("ACK", first.CallId)).ShouldNotBeNull();
+        ack.CSeq!.Value.Number.ShouldBe(2u);
+        (await call.FinalAsync()).ShouldNotBeNull().StatusCode.ShouldBe(200);
+        await desk.EventuallyInAsync("talking");
+    }
+
+    [Fact]
     public async Task An_offer_without_a_codec_in_common_is_refused_with_488()
     {
         await using var desk = await DeskAsync();

@@ -15,7 +15,7 @@ public sealed class AgentLeg
 {
     private readonly SipEndpoint endpoint;
     private readonly SipFlow flow;
-    private readonly SipRequest invite;
+    private SipRequest invite; // a new one (CSeq + 1) when a 422 asks for a longer session interval
     private readonly TimeProvider clock;
     private readonly TaskCompletionSource provisional = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int cancelled;
@@ -61,14 +61,19 @@ public sealed class AgentLeg
     /// <summary>Raised on the SIP thread for each provisional response (100 Trying excluded) to the INVITE.</summary>
     public event Action<SipResponse>? Ringing;
 
-    /// <summary>Sends the INVITE; completes with the final response (a 408 when the phone never answered at all).</summary>
+    /// <summary>
+    /// Sends the INVITE; completes with the final response (a 408 when the phone never answered at all). A 422 with a
+    /// Min-SE above what Yunke asked is asked again once with that interval (RFC 4028 7.4).
+    /// </summary>
     public async Task<SipResponse> InviteAsync()
     {
-        var response = await endpoint.SendRequestAsync(invite, flow, response =>
+        var response = await SendInviteAsync();
+        if (response.StatusCode == 422 && SessionExpires.MinOf(response) is { } min && min > (SessionExpires.Of(invite)?.Seconds ?? 0)
+            && Volatile.Read(ref cancelled) == 0)
         {
-            provisional.TrySetResult();
-            if (response.StatusCode > 100) Ringing?.Invoke(response);
-        });
+            invite = WithInterval(invite, min);
+            response = await SendInviteAsync();
+        }
         completed = true;
         provisional.TrySetResult();
         if (response.IsSuccess)
@@ -78,12 +83,33 @@ public sealed class AgentLeg
             routes.Reverse();
             Dialog = new LegDialog(endpoint, flow, clock, CallId, invite.Headers.Get(SipHeaderNames.From)!, response.Headers.Get(SipHeaderNames.To)!,
                 response.Contacts.FirstOrDefault()?.Address?.Uri ?? invite.Uri, routes, invite.Headers.Get(SipHeaderNames.Contact)!,
-                localCSeq: 1, remoteCSeq: 0,
+                localCSeq: invite.CSeq?.Number ?? 1, remoteCSeq: 0,
                 peerAllowsUpdate: response.Headers.GetValues(SipHeaderNames.Allow).Contains("UPDATE", StringComparer.OrdinalIgnoreCase));
             SessionTerms = SessionTerms.FromAnswerToUs(response);
             Dialog.Acknowledge(invite, response);
         }
         return response;
+    }
+
+    private Task<SipResponse> SendInviteAsync() => endpoint.SendRequestAsync(invite, flow, response =>
+    {
+        provisional.TrySetResult();
+        if (response.StatusCode > 100) Ringing?.Invoke(response);
+    });
+
+    /// <summary>The INVITE again as a new transaction of the same dialog attempt (next CSeq, new branch), asking for that interval.</summary>
+    private static SipRequest WithInterval(SipRequest previous, int seconds)
+    {
+        var next = new SipRequest("INVITE", previous.Uri);
+        foreach (var header in previous.Headers) next.Headers.Add(header.Name, header.Value);
+        var via = previous.Headers.Get(SipHeaderNames.Via)!;
+        next.Headers.Set(SipHeaderNames.Via, via[..via.IndexOf(";branch=", StringComparison.Ordinal)] + $";branch={SipEndpoint.NewBranch()};rport");
+        next.Headers.Set(SipHeaderNames.CSeq, $"{(previous.CSeq?.Number ?? 1) + 1} INVITE");
+        var interval = seconds.ToString(CultureInfo.InvariantCulture);
+        next.Headers.Set(SessionExpires.Header, interval);
+        next.Headers.Set(SessionExpires.MinHeader, interval);
+        next.Body = previous.Body;
+        return next;
     }
 
     /// <summary>The SDP of a 2xx.</summary>
@@ -103,7 +129,7 @@ public sealed class AgentLeg
         cancel.Headers.Add(SipHeaderNames.From, invite.Headers.Get(SipHeaderNames.From)!);
         cancel.Headers.Add(SipHeaderNames.To, invite.Headers.Get(SipHeaderNames.To)!);
         cancel.Headers.Add(SipHeaderNames.CallId, CallId);
-        cancel.Headers.Add(SipHeaderNames.CSeq, "1 CANCEL");
+        cancel.Headers.Add(SipHeaderNames.CSeq, $"{invite.CSeq?.Number ?? 1} CANCEL");
         await endpoint.SendRequestAsync(cancel, flow);
     }
 
