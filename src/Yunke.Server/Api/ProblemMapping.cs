@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Yunke.Core.Common;
+using Yunke.Server.Telephony.Calls;
 
 namespace Yunke.Server.Api;
 
@@ -22,8 +23,9 @@ public sealed class ProblemMapping(IProblemDetailsService problems, ILogger<Prob
             details = Create(StatusCodes.Status500InternalServerError, "internalError", "Something went wrong on our side.", null);
         }
         http.Response.StatusCode = details.Status!.Value;
-        // At capacity: when to ask again (RFC 9110 10.2.3).
-        if (details.Status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "5";
+        // At capacity (so far only for calls): when to ask again (RFC 9110 10.2.3).
+        if (details.Status == StatusCodes.Status503ServiceUnavailable)
+            http.Response.Headers.RetryAfter = ((int)CallAdmission.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details, Exception = exception });
     }
 
