@@ -326,9 +326,12 @@ public abstract class CallFeatureTests(YunkeApp app)
         (await desk.Phone.RequestAsync("ACK", atPhone.CallId)).ShouldNotBeNull();
         var atTrunk = (await trunk.RequestAsync("INVITE")).ShouldNotBeNull();
         atTrunk.Headers.Get("Session-Expires").ShouldBe("1800", "the trunk is offered session timers too");
+        await desk.EventuallyInAsync("talking");
+        (await desk.Agent.GetAsync<JsonElement>("/api/v1/agent/state")).GetProperty("call").GetProperty("connected").GetBoolean()
+            .ShouldBeFalse("the agent talks while the customer still rings");
         trunk.Reply(atTrunk, 200, "OK", SipEndpoint.NewToken(), Sdp(trunk, Desks.Port(customerRtp)));
         (await trunk.RequestAsync("ACK", atTrunk.CallId)).ShouldNotBeNull();
-        await desk.EventuallyInAsync("talking");
+        await desk.EventuallyConnectedAsync(); // hold needs both sides
 
         (await desk.Agent.PostAsync<JsonElement>("/api/v1/agent/hold")).GetProperty("held").GetBoolean().ShouldBeTrue();
         var toCustomer = await AnswerReinviteAsync(trunk, atTrunk.CallId!, Desks.Port(customerRtp), "recvonly");
@@ -389,7 +392,7 @@ public abstract class CallFeatureTests(YunkeApp app)
 
         trunk.Reply(atTrunk, 200, "OK", trunkTag, Sdp(trunk, Desks.Port(customerRtp)));
         (await trunk.RequestAsync("ACK", atTrunk.CallId)).ShouldNotBeNull();
-        await desk.EventuallyInAsync("talking");
+        await desk.EventuallyConnectedAsync();
         (atCustomer, atAgent) = await ExchangeAsync(customerRtp, toCustomerSide, 0x44, agentRtp, toAgentSide, 0x36);
         Carrying(atAgent, 0x44).ShouldBeGreaterThan(10, "the customer is heard");
         Carrying(atCustomer, 0x36).ShouldBeGreaterThan(10, "and the agent, once answered");

@@ -18,6 +18,11 @@ public sealed record Desk(Tenant Tenant, ApiClient Agent, string AgentId, string
     public Task EventuallyInAsync(string state) =>
         Softphones.EventuallyAsync(async () => await StateAsync() == state, $"agent {AgentId} {state}");
 
+    /// <summary>Until the agent's call joins both sides (dialling out, the agent talks before the customer answers).</summary>
+    public Task EventuallyConnectedAsync() => Softphones.EventuallyAsync(async () =>
+        (await Agent.GetAsync<JsonElement>("/api/v1/agent/state")).TryGetProperty("call", out var call)
+        && call.ValueKind == JsonValueKind.Object && call.GetProperty("connected").GetBoolean(), $"agent {AgentId} connected");
+
     public async Task<JsonElement> OnlyCallAsync()
     {
         JsonElement calls = default;

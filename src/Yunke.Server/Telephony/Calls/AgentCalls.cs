@@ -27,11 +27,14 @@ public sealed partial class AgentCalls(Workbench workbench, CallController calls
         return DeskOf(states, agentId);
     }
 
-    /// <summary>What the call bar shows of the agent's call: who, which way, and whether it is held or the agent muted.</summary>
-    public sealed record CurrentCall(Guid Id, CallDirection Direction, string Customer, bool Held, bool Muted)
+    /// <summary>
+    /// What the call bar shows of the agent's call: who, which way, whether both sides are connected (an agent dialling
+    /// out talks once its phone answers, while the customer may still be ringing), and whether it is held or the agent muted.
+    /// </summary>
+    public sealed record CurrentCall(Guid Id, CallDirection Direction, string Customer, bool Connected, bool Held, bool Muted)
     {
         public static CurrentCall Of(IActiveCall call) =>
-            new(call.Id, call.Direction, call.Customer, call.Talk?.Held ?? false, call.Talk?.Muted ?? false);
+            new(call.Id, call.Direction, call.Customer, call.Talk is not null, call.Talk?.Held ?? false, call.Talk?.Muted ?? false);
     }
 
     /// <summary>The call the agent is ringing for or talking on, if any.</summary>
