@@ -101,7 +101,7 @@ public sealed partial class CallTests(YunkeServer server, Browser browser, ITest
         var media = Keep(new RtpPhone(AgentTone, CallerTone));
         var phone = StartPhone("phone-held.xml", phonePort, rtpPort: media.Port);
         var caller = Keep(Sipp.Start("caller-held.xml", CallerOptions(center.Number, talk: TimeSpan.FromSeconds(2))));
-        await center.EventuallyAsync(agent, "talking");
+        await TalkingAsync(center, agent, caller, phone);
         await EventuallyAsync(() => media.Heard(CallerTone) > 25, $"the caller's audio reaches the agent before the hold: {media}");
 
         await agent.ActAsync("hold");
@@ -393,7 +393,7 @@ public sealed partial class CallTests(YunkeServer server, Browser browser, ITest
         var agent = center.Agents[0];
         var phone = StartPhone("phone-answers.xml", await ReadyAsync(center, agent));
         var caller = Keep(Sipp.Start("caller-hung-up-on.xml", CallerOptions(center.Number)));
-        await center.EventuallyAsync(agent, "talking");
+        await TalkingAsync(center, agent, caller, phone);
 
         await server.RestartAsync();
 
@@ -416,7 +416,7 @@ public sealed partial class CallTests(YunkeServer server, Browser browser, ITest
         var phonePort = await ReadyAsync(center, agent);
         var phone = StartPhone("phone-answers.xml", phonePort);
         var caller = Keep(Sipp.Start("caller-hung-up-on.xml", CallerOptions(center.Number)));
-        await center.EventuallyAsync(agent, "talking");
+        await TalkingAsync(center, agent, caller, phone);
         // Time for the state to be saved behind, so the restarted server finds the agent talking.
         await Task.Delay(1500);
 
@@ -441,6 +441,22 @@ public sealed partial class CallTests(YunkeServer server, Browser browser, ITest
         var center = await CallCenter.OpenAsync(server, agents, maxWaitSeconds, wrapUpSeconds, autoAnswer, autoAnswerDelaySeconds);
         centers.Add(center);
         return center;
+    }
+
+    /// <summary>Until the agent talks; when it does not, what the caller's and the phone's sipp saw goes to the test's log.</summary>
+    private async Task TalkingAsync(CallCenter center, CallCenter.Agent agent, SippProcess caller, SippProcess phone)
+    {
+        try
+        {
+            await center.EventuallyAsync(agent, "talking");
+        }
+        catch (ShouldAssertException)
+        {
+            log.WriteLine($"--- the caller's sipp ---\n{Last(caller.Messages)}\n--- the phone's sipp ---\n{Last(phone.Messages)}");
+            throw;
+        }
+
+        static string Last(string text) => text.Length <= 6000 ? text : text[^6000..];
     }
 
     /// <summary>Registers the agent's phone (from a free port, where its scenario will listen) and signs the agent in: idle and reachable.</summary>
