@@ -8,16 +8,13 @@ using Yunke.Server.Tests.Telephony;
 namespace Yunke.Server.Tests.Calls;
 
 /// <summary>A server whose RTP range holds the media of one call (two port pairs), out of the other fixtures' range.</summary>
-public sealed class OneCallApp : YunkeApp
+public sealed class OneCallApp : SqliteApp
 {
     public OneCallApp() => Settings = new()
     {
         ["Yunke:Rtp:PortMin"] = "29000",
         ["Yunke:Rtp:PortMax"] = "29003",
     };
-
-    protected override string Provider => "sqlite";
-    protected override string? ConnectionString => null;
 }
 
 /// <summary>

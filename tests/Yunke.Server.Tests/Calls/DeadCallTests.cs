@@ -10,16 +10,13 @@ using Yunke.Sip.Sdp;
 namespace Yunke.Server.Tests.Calls;
 
 /// <summary>A server whose call timers are short enough for a test to wait for: 2 s of silence kills a call, Min-SE is 2 s.</summary>
-public sealed class ShortCallTimersApp : YunkeApp
+public sealed class ShortCallTimersApp : SqliteApp
 {
     public ShortCallTimersApp() => Settings = new()
     {
         ["Yunke:Calls:MediaTimeoutSeconds"] = "2",
         ["Yunke:Calls:MinSessionExpiresSeconds"] = "2",
     };
-
-    protected override string Provider => "sqlite";
-    protected override string? ConnectionString => null;
 }
 
 /// <summary>

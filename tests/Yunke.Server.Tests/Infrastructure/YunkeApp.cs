@@ -85,7 +85,8 @@ public abstract class YunkeApp : WebApplicationFactory<Program>
     }
 }
 
-public sealed class SqliteApp : YunkeApp
+/// <summary>On SQLite; a fixture that needs its own settings derives from it and sets <see cref="YunkeApp.Settings"/>.</summary>
+public class SqliteApp : YunkeApp
 {
     protected override string Provider => "sqlite";
     protected override string? ConnectionString => null;

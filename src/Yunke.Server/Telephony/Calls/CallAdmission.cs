@@ -20,7 +20,9 @@ public sealed class CallAdmission(RtpPortAllocator ports, CallSettings settings)
 
     /// <summary>Why one more call is refused now (a SIP reason phrase); null when it is taken.</summary>
     public string? RefusalFor(int callsInProgress) =>
-        Refusal(callsInProgress, settings.MaxCalls, ports.PairCount - ports.PairsInUse, ports.Poller?.Load ?? 0, settings.MaxMediaLoad);
+        Refusal(callsInProgress, settings.MaxCalls, ports.PairCount - ports.PairsInUse,
+            // Measured only when the check is on: reading it takes a lock and would move its windows for nothing.
+            settings.MaxMediaLoad > 0 ? ports.Poller?.Load ?? 0 : 0, settings.MaxMediaLoad);
 
     public static string? Refusal(int callsInProgress, int maxCalls, int freePortPairs, double mediaLoad, double maxMediaLoad) =>
         maxCalls > 0 && callsInProgress >= maxCalls ? "Too Many Calls"
