@@ -191,6 +191,8 @@ public sealed class Conversation : IAsyncDisposable
         }
         // A re-INVITE without SDP asks for an offer in our 2xx: the session as it is (its answer in the ACK changes nothing here).
         else if (request.Method == "INVITE") answer = media.Current(party.Side);
+        // The relay follows the new directions before the 200 goes out: once the phone has our answer, it is owed them.
+        Route();
 
         var timer = services.Settings.SessionTimers.ForIncoming(request);
         var ok = incoming.CreateResponse(200, "OK");
@@ -200,7 +202,6 @@ public sealed class Conversation : IAsyncDisposable
         if (request.Method == "INVITE") party.Dialog.AnswerInvite(incoming, ok);
         else incoming.Respond(ok);
         party.Timer.Restart(SessionTerms.FromOurAnswer(timer));
-        Route();
     }
 
     /// <summary>An ACK on one of the legs: it may acknowledge our 2xx to that phone's re-INVITE.</summary>
