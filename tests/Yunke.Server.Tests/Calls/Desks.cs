@@ -50,7 +50,9 @@ public static class Desks
         await tenant.Admin.PostAsync<JsonElement>("/api/v1/called-routes",
             new { accessCode = tenant.Number, deviceType = "skillQueue", skillQueueId = queue.Id() });
         var number = await tenant.SoftphoneAsync(agentId);
-        var phone = await SipPhone.OpenAsync(transport, server.SipPort);
+        var phone = transport == "WS"
+            ? await SipPhone.OpenWebSocketAsync(server.Server.CreateWebSocketClient(), server.Server.BaseAddress, server.SipPort)
+            : await SipPhone.OpenAsync(transport, server.SipPort);
         (await phone.RegisterAsync(number, Softphones.Password)).StatusCode.ShouldBe(200);
         if (signIn) await agent.PostAsync<JsonElement>("/api/v1/agent/sign-in");
         return new Desk(tenant, agent, agentId, number, phone, queue.Id());

@@ -2,8 +2,10 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
+using Microsoft.AspNetCore.TestHost;
 using Yunke.Sip.Digest;
 using Yunke.Sip.Endpoints;
 using Yunke.Sip.Messages;
@@ -11,7 +13,7 @@ using Yunke.Sip.Messages;
 namespace Yunke.Server.Tests.Telephony;
 
 /// <summary>
-/// A small SIP phone for tests, over UDP or TCP from a chosen loopback address (127.0.0.x, so tests can
+/// A small SIP phone for tests, over UDP or TCP from a chosen loopback address, or over WebSocket as a browser phone (127.0.0.x, so tests can
 /// look like different sources to the rate limiter). It keeps one Call-ID and a growing CSeq for its
 /// REGISTERs, like a real phone, and answers digest challenges with Yunke.Sip's <see cref="DigestClient"/>.
 /// </summary>
@@ -22,7 +24,10 @@ public sealed class SipPhone : IAsyncDisposable
     private readonly Channel<SipMessage> received = Channel.CreateUnbounded<SipMessage>();
     private readonly List<SipMessage> kept = [];
     private readonly CancellationTokenSource stopping = new();
-    private readonly Socket socket;
+    private readonly Socket? socket;
+    // RFC 7118: one SIP message per WebSocket message.
+    private readonly WebSocket? webSocket;
+    private readonly Lock sending = new();
     private readonly IPEndPoint server;
     private uint cseq;
 
@@ -33,6 +38,25 @@ public sealed class SipPhone : IAsyncDisposable
         Transport = transport;
         Local = (IPEndPoint)socket.LocalEndPoint!;
         _ = Task.Run(transport == "UDP" ? ReceiveDatagramsAsync : ReceiveStreamAsync);
+    }
+
+    private SipPhone(WebSocket webSocket, IPEndPoint server)
+    {
+        this.webSocket = webSocket;
+        this.server = server;
+        Transport = "WS";
+        // A browser has no address of its own to give: what it puts in Via and Contact is never used to reach it,
+        // Yunke answers and calls it on the WebSocket connection it registered over.
+        Local = new IPEndPoint(IPAddress.Loopback, Random.Shared.Next(50000, 60000));
+        _ = Task.Run(ReceiveWebSocketAsync);
+    }
+
+    /// <summary>A browser-like phone on Yunke's SIP WebSocket endpoint (<c>/sip</c>, subprotocol <c>sip</c>).</summary>
+    public static async Task<SipPhone> OpenWebSocketAsync(WebSocketClient client, Uri baseAddress, int serverPort)
+    {
+        client.SubProtocols.Add("sip");
+        var webSocket = await client.ConnectAsync(new Uri(baseAddress, "sip"), CancellationToken.None);
+        return new SipPhone(webSocket, new IPEndPoint(IPAddress.Loopback, serverPort));
     }
 
     public string Transport { get; }
@@ -108,8 +132,10 @@ public sealed class SipPhone : IAsyncDisposable
 
     public void SendRaw(byte[] bytes)
     {
-        if (Transport == "UDP") socket.SendTo(bytes, server);
-        else socket.Send(bytes);
+        if (webSocket is not null)
+            lock (sending) webSocket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None).GetAwaiter().GetResult();
+        else if (Transport == "UDP") socket!.SendTo(bytes, server);
+        else socket!.Send(bytes);
     }
 
     /// <summary>The final response with that Call-ID and CSeq number; null when none came in time.</summary>
@@ -159,7 +185,7 @@ public sealed class SipPhone : IAsyncDisposable
         {
             try
             {
-                var result = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, stopping.Token);
+                var result = await socket!.ReceiveFromAsync(buffer, SocketFlags.None, any, stopping.Token);
                 if (SipParser.Parse(buffer.AsSpan(0, result.ReceivedBytes)).Message is { } m) received.Writer.TryWrite(m);
             }
             catch (OperationCanceledException) { return; }
@@ -170,7 +196,7 @@ public sealed class SipPhone : IAsyncDisposable
 
     private async Task ReceiveStreamAsync()
     {
-        var reader = PipeReader.Create(new NetworkStream(socket, ownsSocket: false));
+        var reader = PipeReader.Create(new NetworkStream(socket!, ownsSocket: false));
         var framer = new SipStreamFramer();
         try
         {
@@ -187,10 +213,32 @@ public sealed class SipPhone : IAsyncDisposable
         catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or SocketException) { }
     }
 
+    private async Task ReceiveWebSocketAsync()
+    {
+        var buffer = new byte[65536];
+        try
+        {
+            while (true)
+            {
+                var length = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    result = await webSocket!.ReceiveAsync(buffer.AsMemory(length), stopping.Token);
+                    length += result.Count;
+                } while (!result.EndOfMessage);
+                if (result.MessageType == WebSocketMessageType.Close) return;
+                if (SipParser.Parse(buffer.AsSpan(0, length)).Message is { } m) received.Writer.TryWrite(m);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException) { }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await stopping.CancelAsync();
-        socket.Dispose();
+        socket?.Dispose();
+        webSocket?.Dispose();
         stopping.Dispose();
     }
 }
