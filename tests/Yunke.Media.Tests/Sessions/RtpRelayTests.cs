@@ -195,11 +195,18 @@ public abstract class RtpRelayTests(UdpPoller? poller, int firstPort) : IAsyncLi
             var wav = WavFile.Read(path);
             wav.SampleRate.ShouldBe(8000);
             wav.Duration.TotalSeconds.ShouldBeGreaterThanOrEqualTo(1);
-            // Both voices start within a moment of each other: look at 0.2 s from 0.5 s in, where both speak.
-            var both = wav.Samples.AsSpan(0, 8000);
-            TestAudio.Power(both, 600).ShouldBeGreaterThan(1e6);
-            TestAudio.Power(both, 1400).ShouldBeGreaterThan(1e6);
-            TestAudio.Power(both, 1000).ShouldBeLessThan(TestAudio.Power(both, 600) / 100);
+            // Each voice sits on the timeline where it arrived: together on a quiet machine, one after the other when
+            // the agent's burst came late. So each is looked for in the 0.2 s window where it is loudest.
+            double Loudest(double frequency)
+            {
+                var loudest = 0.0;
+                for (var at = 0; at + 1600 <= wav.Samples.Length; at += 400)
+                    loudest = Math.Max(loudest, TestAudio.Power(wav.Samples.AsSpan(at, 1600), frequency));
+                return loudest;
+            }
+            Loudest(600).ShouldBeGreaterThan(1e6, "the caller's voice");
+            Loudest(1400).ShouldBeGreaterThan(1e6, "the agent's voice");
+            Loudest(1000).ShouldBeLessThan(Loudest(600) / 100, "nothing else");
         }
         finally
         {
