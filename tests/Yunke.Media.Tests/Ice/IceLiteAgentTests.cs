@@ -222,6 +222,22 @@ public sealed class IceLiteAgentTests
     }
 
     [Fact]
+    public void A_consent_check_on_the_selected_pair_allocates_nothing()
+    {
+        var agent = NewAgent();
+        agent.Handle(new Check { Nominate = true }.Write(), Wifi, response);
+        var check = new Check().Write();
+        agent.Handle(check, Wifi, response); // warmed up
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++) agent.Handle(check, Wifi, response);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        allocated.ShouldBeLessThan(100 * 24); // not even the smallest object per check (a one-off by the runtime is tolerated)
+        agent.SelectedRemote.ShouldBe(Wifi);
+    }
+
+    [Fact]
     public void Garbage_truncated_and_oversized_datagrams_never_throw_nor_select_a_pair()
     {
         var agent = NewAgent();
