@@ -32,7 +32,6 @@ internal sealed class SrtpSessionCipher : IDisposable
     {
         Span<byte> iv = stackalloc byte[16];
         salt.CopyTo(iv);
-        iv[14] = iv[15] = 0;
         Span<byte> word = stackalloc byte[8];
         BinaryPrimitives.WriteUInt32BigEndian(word, ssrc);
         for (var i = 0; i < 4; i++) iv[4 + i] ^= word[i];
