@@ -264,6 +264,14 @@ public sealed class SrtpContextTests : IDisposable
     }
 
     [Fact]
+    public void A_master_key_or_salt_of_the_wrong_length_is_refused()
+    {
+        Should.Throw<ArgumentException>(() => new SrtpContext(new SrtpMasterKey(SrtpProfile.AesCm128HmacSha1_80, new byte[32], Salt)));
+        Should.Throw<ArgumentException>(() => new SrtpContext(new SrtpMasterKey(SrtpProfile.AesCm128HmacSha1_80, Key, new byte[12])));
+        Should.Throw<ArgumentException>(() => new SrtpContext(new SrtpMasterKey((SrtpProfile)7, Key, Salt)));
+    }
+
+    [Fact]
     public void Protecting_and_unprotecting_allocate_nothing_per_packet()
     {
         var (sender, receiver) = Pair();
