@@ -45,15 +45,7 @@ public readonly ref struct RtpPacket
     public static bool TryParse(ReadOnlySpan<byte> bytes, out RtpPacket packet)
     {
         packet = default;
-        if (bytes.Length < FixedHeaderSize || bytes[0] >> 6 != 2) return false;
-        var header = FixedHeaderSize + 4 * (bytes[0] & 0x0F);
-        if (bytes.Length < header) return false;
-        if ((bytes[0] & 0x10) != 0)
-        {
-            if (bytes.Length < header + 4) return false;
-            header += 4 + 4 * BinaryPrimitives.ReadUInt16BigEndian(bytes[(header + 2)..]);
-            if (bytes.Length < header) return false;
-        }
+        if (!TryReadHeaderLength(bytes, out var header)) return false;
         var payload = bytes.Length - header;
         if ((bytes[0] & 0x20) != 0)
         {
@@ -63,6 +55,27 @@ public readonly ref struct RtpPacket
             payload -= padding;
         }
         packet = new RtpPacket(bytes, header, payload);
+        return true;
+    }
+
+    /// <summary>
+    /// The length of fixed header, CSRC list and header extension of an RTP version 2 packet; false when
+    /// the bytes cannot hold them. Reads neither payload nor padding, so it serves SRTP too, whose padding
+    /// count is encrypted.
+    /// </summary>
+    public static bool TryReadHeaderLength(ReadOnlySpan<byte> bytes, out int headerLength)
+    {
+        headerLength = 0;
+        if (bytes.Length < FixedHeaderSize || bytes[0] >> 6 != 2) return false;
+        var header = FixedHeaderSize + 4 * (bytes[0] & 0x0F);
+        if (bytes.Length < header) return false;
+        if ((bytes[0] & 0x10) != 0)
+        {
+            if (bytes.Length < header + 4) return false;
+            header += 4 + 4 * BinaryPrimitives.ReadUInt16BigEndian(bytes[(header + 2)..]);
+            if (bytes.Length < header) return false;
+        }
+        headerLength = header;
         return true;
     }
 
