@@ -65,9 +65,13 @@ public sealed class DtlsSrtpEndpoint : IDisposable
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(options.HandshakeTimeout);
         // The handshake waits in DatagramQueue.Receive: aborting the queue is what stops it.
-        await using var stop = limit.Token.UnsafeRegister(_ => transport.Abort(cancellationToken.IsCancellationRequested
-            ? new OperationCanceledException(cancellationToken)
-            : new TimeoutException($"The DTLS handshake did not finish within {options.HandshakeTimeout.TotalSeconds:0.#} s.")), null);
+        await using var stop = limit.Token.UnsafeRegister(_ =>
+        {
+            if (Volatile.Read(ref connection) is null)     // not a handshake that has just finished
+                transport.Abort(cancellationToken.IsCancellationRequested
+                    ? new OperationCanceledException(cancellationToken)
+                    : new TimeoutException($"The DTLS handshake did not finish within {options.HandshakeTimeout.TotalSeconds:0.#} s."));
+        }, null);
         return await Task.Factory.StartNew(Handshake, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
@@ -124,15 +128,18 @@ public sealed class DtlsSrtpEndpoint : IDisposable
             {
                 // Answers a repeated last flight (ours was lost) and takes in alerts. Application data is not expected
                 // (Yunke has no data channel) and goes nowhere. The 1 ms wait ends it once the queue is empty.
-                for (var i = 0; i < 64 && !closed && transport.Count > 0; i++)
+                var rounds = 0;
+                for (; rounds < 64 && !closed && transport.Count > 0; rounds++)
                     connection!.Receive(buffer, 0, buffer.Length, 1);
+                if (rounds == 64)
+                    transport.Clear();     // DTLS takes no more (it has closed): what is queued is of no use
             }
-            catch (Exception)
+            catch (Exception e)
             {
-                // A fatal alert or a record DTLS refuses after the handshake: the keys are out already, and the call
-                // ends by its signalling; nothing here may take the process down.
+                // A fatal alert or a record DTLS refuses after the handshake: this DTLS association is over (the keys
+                // are out already, and the call ends by its signalling); later datagrams are dropped, not read again.
+                transport.Abort(e);
             }
-            transport.Clear();     // whatever DTLS left (it has closed) is of no use
         }
         Volatile.Write(ref reading, 0);
         if (!closed)
