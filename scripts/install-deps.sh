@@ -12,8 +12,8 @@ packages=(espeak-ng sox)
 if [[ "${1:-}" == "--tests" ]]; then
   # postgresql: the second database provider; chromium (+ CJK fonts for the Chinese console):
   # end-to-end tests through Playwright; sip-tester (sipp) and baresip: real SIP peers; kamailio: the
-  # registrar the registration benchmark compares Yunke with.
-  packages+=(postgresql chromium fonts-noto-cjk sip-tester baresip kamailio)
+  # registrar the registration benchmark compares Yunke with; openssl: an independent DTLS-SRTP peer.
+  packages+=(postgresql chromium fonts-noto-cjk sip-tester baresip kamailio openssl)
 fi
 
 missing=()
