@@ -80,10 +80,10 @@ internal sealed class WebRtcBrowser : IAsyncDisposable
         && message.TransactionId.SequenceEqual(transactionId) && message.CheckFingerprint()
         && message.CheckIntegrity(yunkeIce.Password) && EndPoint.Equals(message.XorMappedAddress);
 
-    /// <summary>The DTLS client's handshake, expecting Yunke's certificate; then the browser's SRTP contexts.</summary>
-    public async Task<DtlsSrtpKeys> HandshakeAsync(DtlsFingerprint yunkeFingerprint)
+    /// <summary>The browser's DTLS handshake (client by default), expecting Yunke's certificate; then its SRTP contexts.</summary>
+    public async Task<DtlsSrtpKeys> HandshakeAsync(DtlsFingerprint yunkeFingerprint, DtlsRole role = DtlsRole.Client)
     {
-        dtls = new DtlsSrtpEndpoint(DtlsRole.Client, Certificate, yunkeFingerprint, datagram => socket.SendTo(datagram, SocketFlags.None, yunke),
+        dtls = new DtlsSrtpEndpoint(role, Certificate, yunkeFingerprint, datagram => socket.SendTo(datagram, SocketFlags.None, yunke),
             new DtlsSrtpOptions { HandshakeTimeout = TimeSpan.FromSeconds(10) });
         var keys = await dtls.HandshakeAsync();
         sender = new SrtpContext(keys.Local);
@@ -98,6 +98,15 @@ internal sealed class WebRtcBrowser : IAsyncDisposable
         new RtpHeader(0, sequence, timestamp, ssrc, false).Write(buffer, payload);
         (with ?? sender!).ProtectRtp(buffer, RtpPacket.FixedHeaderSize + payload.Length, out var length).ShouldBe(SrtpResult.Ok);
         return buffer[..length];
+    }
+
+    /// <summary>An SRTCP receiver report with BYE, as a browser leaving the call sends it.</summary>
+    public byte[] ProtectedBye(uint ssrc = 0xB0B5E)
+    {
+        var buffer = new byte[256];
+        var length = RtcpWriter.WriteReceiverReport(buffer, ssrc);
+        length += RtcpWriter.WriteBye(buffer.AsSpan(length), [ssrc]);
+        return buffer[..sender!.ProtectRtcp(buffer, length)];
     }
 
     public void Send(byte[] datagram) => socket.SendTo(datagram, yunke);

@@ -205,6 +205,29 @@ public abstract class WebRtcSessionTests(UdpPoller? poller, int firstPort) : IAs
     }
 
     [Fact]
+    public async Task As_dtls_client_the_session_starts_the_handshake_once_ice_selected_where_to_send_it()
+    {
+        var browser = new WebRtcBrowser(leg.LocalEndPoint, secure.LocalCredentials);
+        disposables.Insert(0, browser);
+        leg.SetPeer(new RtpPeer(null, BrowserCodecs, 0) { WebRtc = browser.Sdp() with { OurRole = DtlsRole.Client } }); // we answered a=setup:active
+        var handshake = browser.HandshakeAsync(secure.Fingerprint, DtlsRole.Server);
+        await Task.Delay(200);
+        handshake.IsCompleted.ShouldBeFalse();     // no ClientHello yet: nowhere to send it before a check
+
+        (await browser.CheckAsync()).ShouldBeTrue();
+        await handshake.WaitAsync(Within);
+        await secure.Secured.WaitAsync(Within);
+
+        var atLeg = new Received(leg, 1);
+        browser.Send(browser.Protect(1, 0, Speech(1)));
+        (await atLeg.WaitAsync()).ShouldBe([Speech(1)]);
+        leg.Send(Packet(9, 0, Speech(2))).ShouldBeTrue();
+        var atBrowser = await browser.ReceiveRtpAsync(1);
+        RtpPacket.TryParse(atBrowser.ShouldHaveSingleItem(), out var decrypted).ShouldBeTrue();
+        decrypted.Payload.ToArray().ShouldBe(Speech(2));
+    }
+
+    [Fact]
     public async Task Rtcp_is_muxed_on_the_rtp_port_and_protected_both_ways()
     {
         await leg.DisposeAsync();
@@ -219,6 +242,17 @@ public abstract class WebRtcSessionTests(UdpPoller? poller, int firstPort) : IAs
         report.SenderReports[0].Ssrc.ShouldBe(leg.Outgoing.Ssrc);
         report.SenderReports[0].Info.PacketCount.ShouldBe(5u);
         browser.Unauthenticated.ShouldBe(0);
+
+        // The other way: the browser's SRTCP on the same port is unprotected and read.
+        var bye = browser.ProtectedBye();
+        var forged = bye.ToArray();
+        forged[^1] ^= 1;
+        browser.Send(forged);
+        await Task.Delay(100);
+        leg.ByeReceived.ShouldBeFalse();
+        browser.Send(bye);
+        await WaitUntilAsync(() => leg.ByeReceived);
+        secure.AuthenticationFailures.ShouldBe(1);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
