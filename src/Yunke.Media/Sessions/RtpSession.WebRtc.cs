@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Yunke.Media.Dtls;
 using Yunke.Media.Ice;
 using Yunke.Media.Srtp;
@@ -102,6 +103,7 @@ public sealed partial class RtpSession
         }
     }
 
+    [SkipLocalsInit] // the copy overwrites what is read of it
     private void OnSrtp(WebRtcTransport secure, ReadOnlySpan<byte> datagram, SocketAddress source, bool rtcp)
     {
         // Before the keys, or from anywhere but the selected pair: dropped before any crypto.
@@ -126,6 +128,7 @@ public sealed partial class RtpSession
     }
 
     /// <summary>Protects a rewritten RTP packet and sends it; false before the keys (nothing goes in clear).</summary>
+    [SkipLocalsInit]
     private bool SendProtected(WebRtcTransport secure, ReadOnlySpan<byte> packet, SocketAddress target)
     {
         if (secure.Sender is not { } sender || packet.Length > MaxDatagram) return false;
