@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Yunke.Media.Codecs;
 using Yunke.Media.Dtls;
+using Yunke.Media.Ice;
 using Yunke.Media.Rtp;
 using Yunke.Media.Sessions;
 using Yunke.Media.Srtp;
@@ -183,6 +184,24 @@ public abstract class WebRtcSessionTests(UdpPoller? poller, int firstPort) : IAs
         leg.Counters.Rejected.ShouldBe(2);
         secure.AuthenticationFailures.ShouldBe(1);
         leg.Counters.PacketsReceived.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_stranger_cannot_move_the_media_and_garbage_is_dropped()
+    {
+        var browser = await ConnectedBrowserAsync();
+        // Someone who read our SDP but not the browser's: a check with our ufrag but the wrong password gets 401.
+        await using var stranger = new WebRtcBrowser(leg.LocalEndPoint, secure.LocalCredentials with { Password = IceCredentials.Generate().Password });
+        (await stranger.CheckAsync()).ShouldBeFalse();
+        secure.SelectedRemote.ShouldBe(browser.EndPoint);
+        using var noise = new UdpPeer();
+        noise.Send([100, 1, 2, 3], leg.LocalEndPoint);
+        noise.Send([22, 254, 253, 0, 0], leg.LocalEndPoint);  // not DTLS from a checked source
+        await WaitUntilAsync(() => leg.Counters.Rejected == 1);
+
+        var atLeg = new Received(leg, 1);
+        browser.Send(browser.Protect(1, 0, Speech(1)));
+        (await atLeg.WaitAsync()).ShouldBe([Speech(1)]);
     }
 
     [Fact]
