@@ -307,7 +307,6 @@ public sealed partial class RtpSession : IAsyncDisposable
             target = fromSdp?.Serialize();
         }
 
-        /// <summary>With latching: the first source after a reset becomes the target and the only source accepted.</summary>
         /// <summary>A WebRTC leg: the pair ICE selected is the target and the only source accepted.</summary>
         public void Pin(SocketAddress source)
         {
@@ -317,6 +316,7 @@ public sealed partial class RtpSession : IAsyncDisposable
             latched = true;
         }
 
+        /// <summary>With latching: the first source after a reset becomes the target and the only source accepted.</summary>
         public bool Accept(SocketAddress source, bool latching)
         {
             if (latched) return source.Equals(target);
