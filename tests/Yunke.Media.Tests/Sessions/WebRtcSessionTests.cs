@@ -135,6 +135,7 @@ public abstract class WebRtcSessionTests(UdpPoller? poller, int firstPort) : IAs
             decrypted.Ssrc.ShouldBe(leg.Outgoing.Ssrc);
         }
         leg.Counters.PacketsReceived.ShouldBe(20);
+        await WaitUntilAsync(() => leg.Counters.PacketsSent >= 20); // counted by the relay's thread just after its send
         leg.Counters.PacketsSent.ShouldBe(20);
         secure.ConsentExpired.ShouldBeFalse();
     }
@@ -146,7 +147,7 @@ public abstract class WebRtcSessionTests(UdpPoller? poller, int firstPort) : IAs
         using var relay = new RtpRelay(leg, phoneLeg);
         // Before the handshake: the relay tries to send the phone's audio to the browser, which must get none of it.
         for (var i = 0; i < 10; i++) phone.Send(Packet((ushort)(100 + i), (uint)(i * 160), Speech(i)), phoneLeg.LocalEndPoint);
-        await WaitUntilAsync(() => phoneLeg.Counters.PacketsReceived == 10);
+        await WaitUntilAsync(() => relay.Dropped == 10);     // the relay tried, the WebRTC leg refused to send
         leg.Counters.PacketsSent.ShouldBe(0);
         leg.Send(Packet(1, 0, Speech(0))).ShouldBeFalse();
 
@@ -217,7 +218,7 @@ public abstract class WebRtcSessionTests(UdpPoller? poller, int firstPort) : IAs
         secure.IsSecured.ShouldBeFalse();
 
         for (var i = 0; i < 10; i++) phone.Send(Packet((ushort)(100 + i), (uint)(i * 160), Speech(i)), phoneLeg.LocalEndPoint);
-        await WaitUntilAsync(() => phoneLeg.Counters.PacketsReceived == 10);
+        await WaitUntilAsync(() => relay.Dropped == 10);     // the relay tried, the WebRTC leg refused to send
         (await browser.ReceiveRtpAsync(1, TimeSpan.FromMilliseconds(300))).ShouldBeEmpty();
         leg.Counters.PacketsSent.ShouldBe(0);
         browser.Unauthenticated.ShouldBe(0);
