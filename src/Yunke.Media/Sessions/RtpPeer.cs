@@ -14,6 +14,10 @@ public sealed record RtpPeer(IPEndPoint? RtpEndPoint, CodecRegistry Codecs, int 
     /// <summary>a=rtcp (RFC 3605); by default the RTP port + 1.</summary>
     public IPEndPoint? RtcpEndPoint { get; init; }
 
+    /// <summary>A browser's leg (<see cref="RtpSession.UseWebRtc"/>): its ICE credentials and fingerprint from its SDP.
+    /// The endpoints above are then unused: media goes where ICE says.</summary>
+    public WebRtcPeer? WebRtc { get; init; }
+
     public RtpFormat Audio => Codecs[AudioPayloadType] ?? throw new InvalidOperationException($"Payload type {AudioPayloadType} is not in the session's codecs.");
 
     /// <summary>A peer that sends and receives PCMU (0), PCMA (8) and telephone-event (101), sending PCMU; for tests and tools.</summary>

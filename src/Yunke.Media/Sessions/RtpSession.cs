@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Yunke.Media.Rtp;
+using Yunke.Media.Srtp;
 
 namespace Yunke.Media.Sessions;
 
@@ -19,7 +20,7 @@ public readonly record struct RtpSessionCounters(
 /// continuous whatever feeds it (<see cref="RtpStreamRewriter"/>).
 /// Received packets go to <see cref="PacketReceived"/> on the receiving thread: handlers must not block.
 /// </summary>
-public sealed class RtpSession : IAsyncDisposable
+public sealed partial class RtpSession : IAsyncDisposable
 {
     private const int MaxDatagram = 1500;
 
@@ -118,6 +119,11 @@ public sealed class RtpSession : IAsyncDisposable
     /// </summary>
     public void SetPeer(RtpPeer value)
     {
+        if (webRtc is { } secure)
+        {
+            ConnectWebRtc(secure, value);
+            return;
+        }
         peer = value;
         rtpRemote.Reset(value.RtpEndPoint);
         rtcpRemote.Reset(value.RtcpEndPoint ?? (value.RtpEndPoint is { } rtp ? new IPEndPoint(rtp.Address, rtp.Port + 1) : null));
@@ -130,11 +136,15 @@ public sealed class RtpSession : IAsyncDisposable
     public bool Send(Span<byte> packet)
     {
         if (rtpRemote.Target is not { } target || disposed || packet.Length < RtpPacket.FixedHeaderSize) return false;
+        var secure = webRtc;
+        // Before the keys nothing is rewritten either: the stream's numbering starts with what the browser gets.
+        if (secure is { Sender: null }) return false;
         Outgoing.Rewrite(packet, time.GetTimestamp(), time.TimestampFrequency);
         try
         {
             // A UDP send does not wait for the peer: safe inline on any loop.
-            rtpSocket.SendTo(packet, SocketFlags.None, target);
+            if (secure is null) rtpSocket.SendTo(packet, SocketFlags.None, target);
+            else if (!SendProtected(secure, packet, target)) return false;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -174,7 +184,11 @@ public sealed class RtpSession : IAsyncDisposable
         if (datagram.Length > MaxDatagram || disposed) return;
         try
         {
-            if (rtcp || RtpPacket.LooksLikeRtcp(datagram)) OnRtcp(datagram, source);
+            if (webRtc is { } secure)
+            {
+                if (!rtcp) OnSecureDatagram(secure, datagram, source); // RTCP is muxed: the RTCP socket is unused
+            }
+            else if (rtcp || RtpPacket.LooksLikeRtcp(datagram)) OnRtcp(datagram, source);
             else OnRtp(datagram, source);
         }
         catch (Exception) when (!disposed)
@@ -235,7 +249,9 @@ public sealed class RtpSession : IAsyncDisposable
     private void SendReport(bool bye = false)
     {
         if (rtcpRemote.Target is not { } target) return;
-        Span<byte> buffer = stackalloc byte[256];
+        var secure = webRtc;
+        if (secure is { Sender: null }) return;
+        Span<byte> buffer = stackalloc byte[256 + SrtpContext.RtcpOverhead];
         var length = 0;
         var now = time.GetTimestamp();
         Span<RtcpReportBlock> blocks = stackalloc RtcpReportBlock[1];
@@ -264,7 +280,8 @@ public sealed class RtpSession : IAsyncDisposable
         if (bye) length += RtcpWriter.WriteBye(buffer[length..], [Outgoing.Ssrc]);
         try
         {
-            rtcpSocket.SendTo(buffer[..length], SocketFlags.None, target);
+            if (secure?.Sender is { } sender) rtpSocket.SendTo(buffer[..sender.ProtectRtcp(buffer, length)], SocketFlags.None, target); // muxed
+            else rtcpSocket.SendTo(buffer[..length], SocketFlags.None, target);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -288,6 +305,15 @@ public sealed class RtpSession : IAsyncDisposable
         {
             latched = false;
             target = fromSdp?.Serialize();
+        }
+
+        /// <summary>A WebRTC leg: the pair ICE selected is the target and the only source accepted.</summary>
+        public void Pin(SocketAddress source)
+        {
+            var copy = new SocketAddress(source.Family, source.Size);
+            source.Buffer.CopyTo(copy.Buffer);
+            target = copy;
+            latched = true;
         }
 
         /// <summary>With latching: the first source after a reset becomes the target and the only source accepted.</summary>
@@ -316,6 +342,7 @@ public sealed class RtpSession : IAsyncDisposable
         rtcpReports?.Dispose();
         if (options.RtcpInterval is not null) SendReport(bye: true);
         disposed = true;
+        webRtc?.Close();
         // Out of the poller before the sockets close: once removed, no handler runs for them.
         rtpPolled?.Dispose();
         rtcpPolled?.Dispose();
