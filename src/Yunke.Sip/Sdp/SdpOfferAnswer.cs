@@ -6,7 +6,15 @@ namespace Yunke.Sip.Sdp;
 public sealed record SdpCodec(string Name, int ClockRate, int? Channels = null, string? Fmtp = null);
 
 /// <summary>What we can do for one media type: where we receive it, which codecs in order of preference, which way.</summary>
-public sealed record SdpLocalMedia(int Port, IReadOnlyList<SdpCodec> Codecs, SdpDirection Direction = SdpDirection.SendRecv);
+/// <param name="Protocols">The m= line transports we take (RFC 4566 5.14), as offered; null for plain RTP only. A secure
+/// profile (RTP/SAVP with SDES, UDP/TLS/RTP/SAVPF with DTLS) belongs here only when the caller adds what it needs to the answer.</param>
+public sealed record SdpLocalMedia(int Port, IReadOnlyList<SdpCodec> Codecs, SdpDirection Direction = SdpDirection.SendRecv,
+    IReadOnlyList<string>? Protocols = null)
+{
+    public static readonly IReadOnlyList<string> PlainRtp = ["RTP/AVP", "RTP/AVPF"];
+
+    public bool Takes(string protocol) => (Protocols ?? PlainRtp).Contains(protocol, StringComparer.OrdinalIgnoreCase);
+}
 
 /// <summary>
 /// Builds answers to offers per RFC 3264: each offered stream is answered in place, either accepted with
@@ -27,8 +35,9 @@ public static class SdpOfferAnswer
 
         foreach (var offered in offer.Media)
         {
-            var accepted = !offered.IsRejected && offered.Protocol.StartsWith("RTP/", StringComparison.OrdinalIgnoreCase)
-                && local.TryGetValue(offered.Type, out var ours) && !used.Contains(offered.Type)
+            // An encrypted profile we cannot key (RTP/SAVP without a=crypto handling) is rejected, not answered in clear.
+            var accepted = !offered.IsRejected && local.TryGetValue(offered.Type, out var ours) && ours.Takes(offered.Protocol)
+                && !used.Contains(offered.Type)
                 ? Accept(offer, offered, ours) : null;
             if (accepted is null)
             {

@@ -19,8 +19,8 @@ namespace Yunke.Media.Tests.Sessions;
 internal sealed class WebRtcBrowser : IAsyncDisposable
 {
     private readonly Socket socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-    private readonly IPEndPoint yunke;
-    private readonly IceCredentials yunkeIce;
+    private IPEndPoint yunke;
+    private IceCredentials yunkeIce;
     private readonly CancellationTokenSource stop = new();
     private readonly Channel<byte[]> stun = Channel.CreateUnbounded<byte[]>();
     private readonly Channel<byte[]> rtp = Channel.CreateUnbounded<byte[]>();
@@ -39,6 +39,15 @@ internal sealed class WebRtcBrowser : IAsyncDisposable
         EndPoint = (IPEndPoint)socket.LocalEndPoint!;
         loop = Task.Run(ReceiveLoopAsync);
     }
+
+    /// <summary>A browser that offers first: it learns where Yunke is from Yunke's answer (<see cref="Answered"/>).</summary>
+    public WebRtcBrowser(DtlsCertificate? certificate = null)
+        : this(new IPEndPoint(IPAddress.Loopback, 9), new IceCredentials("none", "none-none-none-none-none"), certificate)
+    {
+    }
+
+    /// <summary>Yunke's candidate and ICE credentials, from its answer to our offer.</summary>
+    public void Answered(IPEndPoint yunkeCandidate, IceCredentials yunkeCredentials) => (yunke, yunkeIce) = (yunkeCandidate, yunkeCredentials);
 
     public IceCredentials Ice { get; } = IceCredentials.Generate();
     public DtlsCertificate Certificate { get; }

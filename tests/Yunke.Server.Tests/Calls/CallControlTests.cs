@@ -99,34 +99,6 @@ public abstract class CallControlTests(YunkeApp app)
     }
 
     [Fact]
-    public async Task A_browser_phone_registered_over_websocket_rings_on_its_connection_and_talks()
-    {
-        // A browser phone (RFC 7118) cannot be reached at any address: Yunke's INVITE, ACK and BYE must all go down
-        // the WebSocket it registered over, and its answers come back on it.
-        await using var desk = await Desks.DeskAsync(app, transport: "WS");
-        await using var callerPhone = await SipPhone.OpenAsync("UDP", app.SipPort, "127.0.0.2");
-        using var callerRtp = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
-        using var agentRtp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        var (call, ok, invite, agentOk) = await Desks.ConnectAsync(desk, callerPhone, app.SipPort, Port(callerRtp), Port(agentRtp));
-        invite.Headers.Get("Via").ShouldNotBeNull().ShouldStartWith("SIP/2.0/WS", Case.Insensitive);
-        invite.Uri.ToString().ShouldContain("transport=ws", Case.Insensitive);
-        await desk.EventuallyInAsync("talking");
-
-        await Desks.DrainAsync(callerRtp);
-        await callerRtp.SendAsync(Rtp(0, 1, 0x21), YunkeEndPoint(ok.BodyText));
-        await agentRtp.SendAsync(Rtp(0, 1, 0x22), YunkeEndPoint(invite.BodyText));
-        (await Desks.CollectRtpAsync(agentRtp, 1, TimeSpan.FromSeconds(5))).Select(p => p[172 - 1]).ShouldBe([(byte)0x21], "the caller is heard at the browser's media address");
-        (await Desks.CollectRtpAsync(callerRtp, 1, TimeSpan.FromSeconds(5))).Select(p => p[172 - 1]).ShouldBe([(byte)0x22], "and the browser at the caller");
-
-        // The caller hangs up: Yunke's BYE reaches the browser on its WebSocket.
-        var byeFromCaller = call.ByeAsync(ok);
-        var bye = (await desk.Phone.RequestAsync("BYE", invite.CallId)).ShouldNotBeNull("the BYE came down the WebSocket");
-        desk.Phone.Reply(bye, 200, "OK", agentOk.To!.Tag!);
-        (await byeFromCaller).ShouldNotBeNull();
-        (await desk.OnlyCallAsync()).Str("reason").ShouldBe("BYE from the caller");
-    }
-
-    [Fact]
     public async Task Audio_flows_both_ways_through_yunke_and_the_call_is_recorded()
     {
         await using var desk = await DeskAsync();

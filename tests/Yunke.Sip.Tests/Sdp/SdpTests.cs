@@ -105,6 +105,25 @@ public class SdpTests
     }
 
     [Theory]
+    [InlineData("RTP/AVP", null, true)]
+    [InlineData("RTP/AVPF", null, true)]
+    [InlineData("RTP/SAVP", null, false)]            // SDES keys we do not handle: refused, never answered in clear
+    [InlineData("UDP/TLS/RTP/SAVPF", null, false)]   // DTLS-SRTP only when the caller says it adds the security
+    [InlineData("UDP/TLS/RTP/SAVPF", "UDP/TLS/RTP/SAVPF", true)]
+    [InlineData("RTP/AVP", "UDP/TLS/RTP/SAVPF", false)]
+    public void Only_the_transports_we_take_are_answered(string offered, string? ours, bool accepted)
+    {
+        var offer = SdpSession.Parse($"v=0\r\no=a 1 1 IN IP4 198.51.100.1\r\ns=-\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\nm=audio 4000 {offered} 0\r\n");
+        var answer = SdpOfferAnswer.CreateAnswer(offer, Ours, "192.0.2.10", new Dictionary<string, SdpLocalMedia>
+        {
+            ["audio"] = new(30000, [new("PCMU", 8000)], Protocols: ours is null ? null : [ours]),
+        });
+        var media = answer.Media.ShouldHaveSingleItem();
+        media.IsRejected.ShouldBe(!accepted);
+        media.Protocol.ShouldBe(offered);
+    }
+
+    [Theory]
     [InlineData("sendrecv", SdpDirection.SendRecv, SdpDirection.SendRecv)]
     [InlineData("sendonly", SdpDirection.SendRecv, SdpDirection.RecvOnly)]
     [InlineData("recvonly", SdpDirection.SendRecv, SdpDirection.SendOnly)]

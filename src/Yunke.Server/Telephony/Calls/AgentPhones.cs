@@ -5,7 +5,11 @@ using Yunke.Sip.Transports;
 namespace Yunke.Server.Telephony.Calls;
 
 /// <summary>One registered phone of an agent, and the flow that reaches it.</summary>
-public sealed record PhoneContact(SipUri Uri, SipFlow Flow);
+public sealed record PhoneContact(SipUri Uri, SipFlow Flow)
+{
+    /// <summary>A phone registered over WebSocket is a browser's (RFC 7118 is how browsers speak SIP): it is offered WebRTC.</summary>
+    public bool Browser => Flow.Kind == SipTransportKind.WebSocket;
+}
 
 /// <summary>An agent's softphone as a call needs it: its number, its auto-answer setting, where it rings.</summary>
 /// <param name="AutoAnswerAfter">Seconds the phone waits before answering by itself; null when the agent answers.</param>

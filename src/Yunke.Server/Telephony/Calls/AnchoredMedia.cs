@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Yunke.Media.Audio;
 using Yunke.Media.Codecs;
+using Yunke.Media.Dtls;
 using Yunke.Media.Sessions;
 using Yunke.Sip.Sdp;
 
@@ -12,14 +13,21 @@ namespace Yunke.Server.Telephony.Calls;
 /// agent's offer both point at Yunke), the relay joins them (transcoding PCMU/PCMA when the legs chose
 /// differently, passing telephone events) and the recorder mixes both directions into one WAV. The caller
 /// is answered with early media at once and hears the queue prompt (or ringback) while it waits, and hold
-/// music while held.
+/// music while held. A leg whose SDP is a browser's is a WebRTC leg (<see cref="WebRtcSdp"/>): ICE-lite, DTLS-SRTP,
+/// SRTP, terminated on its session, so the relay, the recorder and the players see plain RTP on every leg.
 /// </summary>
-public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPrompts prompts, TimeProvider clock) : ICallMedia
+public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPrompts prompts, DtlsCertificate certificate, TimeProvider clock)
+    : ICallMedia
 {
+    // The a=mid of the one stream Yunke offers (RFC 8843); an answer repeats the offer's.
+    private const string OurMid = "0";
     private readonly Lock sync = new();
     private readonly string sessionId = clock.GetUtcNow().UtcTicks.ToString(CultureInfo.InvariantCulture);
     // What Yunke last described to each side, and that description's o= version (RFC 3264 8: it goes up with each change).
     private readonly Dictionary<CallSide, (SdpSession Sdp, int Version)> described = [];
+    // While the agent's phones ring, one offer per kind of phone rung (true: a browser's WebRTC), each on a session of
+    // its own: the phone that answers decides which is kept; the other is closed.
+    private readonly Dictionary<bool, (RtpSession Session, SdpSession Offer)> agentOffers = [];
     private RtpSession? callerSide;
     private RtpSession? agentSide;
     private WavPlayer? ringback;
@@ -31,18 +39,34 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPromp
 
     public SdpSession? AnswerForCaller(SdpSession offer)
     {
-        Open();
+        lock (sync)
+            if (callerSide is null)
+            {
+                callerSide = ports.Open(Options());
+                // A browser calling in: its leg is secured before anything is described.
+                if (WebRtcSdp.Audio(offer) is { } audio && WebRtcSdp.IsWebRtc(audio)) callerSide.UseWebRtc(certificate);
+            }
         return Renegotiate(CallSide.Customer, offer);
     }
 
     public SdpSession? Renegotiate(CallSide side, SdpSession offer)
     {
         var session = Session(side);
-        var answer = SdpOfferAnswer.CreateAnswer(offer, Origin(), host,
-            new Dictionary<string, SdpLocalMedia> { ["audio"] = new(session.LocalEndPoint.Port, CallCodecs.Audio) });
-        var answered = answer.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected);
-        var offered = offer.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected);
+        var secure = session.WebRtc;
+        var answer = SdpOfferAnswer.CreateAnswer(offer, Origin(), host, new Dictionary<string, SdpLocalMedia>
+        {
+            ["audio"] = new(session.LocalEndPoint.Port, CallCodecs.Audio, Protocols: secure is null ? SdpLocalMedia.PlainRtp : WebRtcSdp.Protocols),
+        });
+        var answered = WebRtcSdp.Audio(answer);
+        var offered = WebRtcSdp.Audio(offer);
         if (answered is null || offered is null || Registry(answered) is not { } codecs || FirstAudio(answered) is not { } pt) return null;
+        if (secure is not null)
+        {
+            // Where media goes is ICE's business: c= and m= ports say nothing (a browser may well write 0.0.0.0 and 9).
+            if (WebRtcSdp.ReadPeer(offer, offered, weOffered: false, secure.Peer?.OurRole) is not { } browser) return null;
+            WebRtcSdp.Describe(answer, answered, secure, CandidateOf(session), WebRtcSdp.AnswerSetup(browser.OurRole), offered.GetAttribute("mid") ?? OurMid);
+            return TrySetPeer(session, new RtpPeer(null, codecs, pt) { WebRtc = browser }) ? Describe(side, answer) : null;
+        }
         var at = EndPoint(offer, offered);
         if (at?.Address.Equals(IPAddress.Any) == true)
         {
@@ -84,25 +108,49 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPromp
         return true;
     }
 
-    public SdpSession OfferForAgent()
+    public SdpSession OfferForAgent(bool browser)
     {
-        Open();
-        return Reoffer(CallSide.Agent, SdpDirection.SendRecv);
+        lock (sync)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (!agentOffers.TryGetValue(browser, out var offered))
+            {
+                var session = ports.Open(Options());
+                if (browser) session.UseWebRtc(certificate);
+                var offer = Offer(session, SdpDirection.SendRecv, OurMid);
+                offer.Origin = Origin(1);
+                agentOffers[browser] = offered = (session, offer);
+            }
+            return offered.Offer;
+        }
     }
 
     public SdpSession OfferForCustomer()
     {
-        Open();
+        lock (sync) callerSide ??= ports.Open(Options());
         return Reoffer(CallSide.Customer, SdpDirection.SendRecv);
     }
 
-    public SdpSession Reoffer(CallSide side, SdpDirection direction) => Describe(side, Offer(Session(side), direction));
+    public SdpSession Reoffer(CallSide side, SdpDirection direction)
+    {
+        // A browser's stream keeps the mid it was given.
+        string? mid;
+        lock (sync) mid = described.TryGetValue(side, out var last) && WebRtcSdp.Audio(last.Sdp) is { } audio ? audio.GetAttribute("mid") : null;
+        return Describe(side, Offer(Session(side), direction, mid ?? OurMid));
+    }
 
     public bool Reanswered(CallSide side, SdpSession answer) => Answered(Session(side), answer);
 
     public SdpSession Current(CallSide side)
     {
         lock (sync) return described[side].Sdp;
+    }
+
+    public string? Failure(CallSide side)
+    {
+        if ((side == CallSide.Customer ? callerSide : agentSide)?.WebRtc is not { } secure) return null;
+        if (secure.Failure is { } failure) return $"DTLS-SRTP with the {Name(side)} failed: {failure.Message}";
+        return secure.ConsentExpired ? $"the {Name(side)}'s browser stopped confirming ICE consent" : null;
     }
 
     public void Route(bool customerToAgent, bool agentToCustomer, bool music)
@@ -148,26 +196,62 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPromp
         }
     }
 
-    public bool AgentAnswered(SdpSession agentAnswer) => Answered(agentSide, agentAnswer);
+    public bool AgentAnswered(SdpSession agentAnswer)
+    {
+        var browser = WebRtcSdp.Audio(agentAnswer) is { } audio && WebRtcSdp.IsWebRtc(audio);
+        RtpSession session;
+        List<RtpSession> unused;
+        lock (sync)
+        {
+            if (disposed || agentSide is not null || !agentOffers.TryGetValue(browser, out var offered)) return false;
+            (agentSide, session) = (offered.Session, offered.Session);
+            described[CallSide.Agent] = (offered.Offer, 1);
+            unused = [.. agentOffers.Where(o => o.Key != browser).Select(o => o.Value.Session)];
+            agentOffers.Clear();
+        }
+        foreach (var other in unused) _ = other.DisposeAsync().AsTask();
+        return Answered(session, agentAnswer);
+    }
 
     public bool CustomerAnswered(SdpSession customerAnswer) => Answered(callerSide, customerAnswer);
 
+    /// <summary>The answer to an offer of ours; on a browser's leg it must be the browser's (RFC 3264 6: the same transport).</summary>
     private static bool Answered(RtpSession? session, SdpSession answer)
     {
-        if (session is null || Peer(answer, answer.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected)) is not { } peer) return false;
-        session.SetPeer(peer);
+        if (session is null || WebRtcSdp.Audio(answer) is not { } audio || Registry(audio) is not { } codecs || FirstAudio(audio) is not { } pt)
+            return false;
+        if (session.WebRtc is { } secure)
+            return WebRtcSdp.IsWebRtc(audio) && WebRtcSdp.ReadPeer(answer, audio, weOffered: true, secure.Peer?.OurRole) is { } browser
+                && TrySetPeer(session, new RtpPeer(null, codecs, pt) { WebRtc = browser });
+        if (WebRtcSdp.IsWebRtc(audio)) return false;
+        session.SetPeer(new RtpPeer(EndPoint(answer, audio), codecs, pt));
         return true;
     }
 
-    private void Open()
+    /// <summary>False for what a WebRTC leg cannot follow: an ICE restart or a new DTLS association in a re-INVITE.</summary>
+    private static bool TrySetPeer(RtpSession session, RtpPeer peer)
     {
-        var options = new RtpSessionOptions { Time = clock };
-        callerSide ??= ports.Open(options);
-        agentSide ??= ports.Open(options);
+        try
+        {
+            session.SetPeer(peer);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
-    /// <summary>Yunke's offer from one of its sessions: PCMU, PCMA and telephone events.</summary>
-    private SdpSession Offer(RtpSession session, SdpDirection direction)
+    private RtpSessionOptions Options() => new() { Time = clock };
+
+    /// <summary>Where the browser reaches the session: the address our SDP names, on the session's port.</summary>
+    private IPEndPoint CandidateOf(RtpSession session) =>
+        new(IPAddress.TryParse(host, out var address) ? address : session.LocalEndPoint.Address, session.LocalEndPoint.Port);
+
+    private static string Name(CallSide side) => side == CallSide.Customer ? "customer" : "agent's phone";
+
+    /// <summary>Yunke's offer from one of its sessions: PCMU, PCMA and telephone events; on a browser's leg, with its security.</summary>
+    private SdpSession Offer(RtpSession session, SdpDirection direction, string mid)
     {
         var sdp = NewSession();
         var audio = new SdpMedia { Type = "audio", Port = session.LocalEndPoint.Port, Protocol = "RTP/AVP" };
@@ -180,6 +264,7 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPromp
         audio.Attributes.Add(new SdpAttribute("ptime", "20"));
         audio.Direction = direction;
         sdp.Media.Add(audio);
+        if (session.WebRtc is { } secure) WebRtcSdp.Describe(sdp, audio, secure, CandidateOf(session), WebRtcSdp.OfferSetup(secure.Peer?.OurRole), mid);
         return sdp;
     }
 
@@ -207,7 +292,14 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPromp
 
     public async ValueTask DisposeAsync()
     {
-        lock (sync) disposed = true;
+        List<RtpSession> offered;
+        lock (sync)
+        {
+            disposed = true;
+            offered = [.. agentOffers.Values.Select(o => o.Session)];
+            agentOffers.Clear();
+        }
+        foreach (var session in offered) await session.DisposeAsync();
         if (ringback is not null) await ringback.DisposeAsync();
         if (agentRingback is not null) await agentRingback.DisposeAsync();
         if (holdMusic is not null) await holdMusic.DisposeAsync();
@@ -215,12 +307,6 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPromp
         recorder?.Dispose();
         if (callerSide is not null) await callerSide.DisposeAsync();
         if (agentSide is not null) await agentSide.DisposeAsync();
-    }
-
-    private static RtpPeer? Peer(SdpSession sdp, SdpMedia? media)
-    {
-        if (media is null || Registry(media) is not { } codecs || FirstAudio(media) is not { } pt) return null;
-        return new RtpPeer(EndPoint(sdp, media), codecs, pt);
     }
 
     private static CodecRegistry? Registry(SdpMedia media)
@@ -249,7 +335,9 @@ public sealed class AnchoredMedia(RtpPortAllocator ports, string host, CallPromp
 }
 
 /// <summary>Opens anchored media for each call on the <c>Yunke:Rtp</c> port range of <c>Yunke:Sip:Host</c>.</summary>
-public sealed class AnchoredMediaFactory(RtpPortAllocator ports, string host, CallPrompts prompts, TimeProvider clock) : ICallMediaFactory
+/// <remarks>One DTLS certificate serves every browser leg: its fingerprint in the SDP is what a browser checks.</remarks>
+public sealed class AnchoredMediaFactory(RtpPortAllocator ports, string host, CallPrompts prompts, DtlsCertificate certificate, TimeProvider clock)
+    : ICallMediaFactory
 {
-    public ICallMedia Open() => new AnchoredMedia(ports, host, prompts, clock);
+    public ICallMedia Open() => new AnchoredMedia(ports, host, prompts, certificate, clock);
 }

@@ -124,7 +124,6 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
             caller.Refuse(488, "No Common Codec");
             return (CallResult.Rejected, "488 No Common Codec");
         }
-        var offer = media.OfferForAgent();
         // Into the queue before the caller hears anything: callers queue in the order they were answered, even when
         // the next INVITE is handled on another thread while this one is still sending its 183.
         var queued = states.QueueAsync(Id, queue.Id, queue.Limits, OfferedAt, callerGone.Token);
@@ -150,7 +149,7 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
             }
             AgentId = outcome.AgentId!;
             agentReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            var (leg, agentAnswer) = await RingAsync(AgentId, offer);
+            var (leg, agentAnswer) = await RingAsync(AgentId, media);
             if (callerGone.IsCancellationRequested)
             {
                 if (leg is not null) _ = leg.ByeAsync();
@@ -226,7 +225,7 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
     /// cancelled) until one answers, all refuse, the ring time is over, the agent declines, or the caller leaves.
     /// The workbench's answer calls the phones again with answer-after=0.
     /// </summary>
-    private async Task<(AgentLeg? Leg, SdpSession? Answer)> RingAsync(string agentId, SdpSession offer)
+    private async Task<(AgentLeg? Leg, SdpSession? Answer)> RingAsync(string agentId, ICallMedia media)
     {
         agentAnswersNow = new(TaskCreationOptions.RunContinuationsAsynchronously);
         agentRejects = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -244,7 +243,8 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
             var pending = new Dictionary<Task<SipResponse>, AgentLeg>();
             foreach (var contact in phone.Contacts)
             {
-                var leg = new AgentLeg(services.Endpoint, contact.Flow, contact.Uri, phone.Number, services.Host, caller.Caller, offer, autoAnswer,
+                var leg = new AgentLeg(services.Endpoint, contact.Flow, contact.Uri, phone.Number, services.Host, caller.Caller,
+                    media.OfferForAgent(contact.Browser), autoAnswer,
                     services.Settings.SessionTimers, services.Clock);
                 AgentLegStarted?.Invoke(this, leg);
                 pending[leg.InviteAsync()] = leg;

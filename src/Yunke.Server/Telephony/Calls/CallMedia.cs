@@ -15,8 +15,9 @@ public interface ICallMedia : IAsyncDisposable
     /// <summary>The caller hears the queue prompt (or ringback when there is none) over early media until <see cref="Start"/>.</summary>
     void PlayRingback();
 
-    /// <summary>Yunke's offer to the agent's phone.</summary>
-    SdpSession OfferForAgent();
+    /// <summary>Yunke's offer to the agent's phone: WebRTC to a <paramref name="browser"/>, plain RTP to a SIP phone. While
+    /// the phones ring each kind gets one offer; the answering phone's answer decides which is used.</summary>
+    SdpSession OfferForAgent(bool browser);
 
     /// <summary>The agent phone's answer to <see cref="OfferForAgent"/>; false when it has no usable codec.</summary>
     bool AgentAnswered(SdpSession agentAnswer);
@@ -57,6 +58,9 @@ public interface ICallMedia : IAsyncDisposable
 
     /// <summary>Time since the last RTP packet from that side; null when none came yet.</summary>
     TimeSpan? SinceLastPacket(CallSide side);
+
+    /// <summary>Why that side's media can no longer flow (a browser's DTLS failed or its ICE consent lapsed); null while it can.</summary>
+    string? Failure(CallSide side);
 }
 
 /// <summary>The two sides of a call's media: the customer (the caller, or the one called out to) and the agent's phone.</summary>
@@ -77,11 +81,11 @@ public static class CallCodecs
     public static readonly IReadOnlyList<SdpCodec> Audio =
         [new("PCMU", 8000), new("PCMA", 8000), new("telephone-event", 8000, Fmtp: "0-16")];
 
-    /// <summary>Whether the offer has an audio stream with a codec Yunke can relay.</summary>
+    /// <summary>Whether the offer has an audio stream with a codec Yunke can relay, over plain RTP or from a browser.</summary>
     public static bool Acceptable(SdpSession offer)
     {
         var answer = SdpOfferAnswer.CreateAnswer(offer, new SdpOrigin("-", "0", "0", "IN", "IP4", "0.0.0.0"), "0.0.0.0",
-            new Dictionary<string, SdpLocalMedia> { ["audio"] = new(9, Audio) });
+            new Dictionary<string, SdpLocalMedia> { ["audio"] = new(9, Audio, Protocols: [.. SdpLocalMedia.PlainRtp, .. WebRtcSdp.Protocols]) });
         return answer.Media.Any(m => m.Type == "audio" && !m.IsRejected);
     }
 }

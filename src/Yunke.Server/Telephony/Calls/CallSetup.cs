@@ -1,4 +1,5 @@
 using System.Net;
+using Yunke.Media.Dtls;
 using Yunke.Media.Sessions;
 using Yunke.Server.Hosting;
 
@@ -31,7 +32,7 @@ public static class CallSetup
         var address = IPAddress.TryParse(sip.Host, out var parsed) ? parsed : Dns.GetHostAddresses(sip.Host)[0];
         services.AddSingleton(new RtpPortAllocator(address, rtp.PortMin, rtp.PortMax));
         services.AddSingleton<ICallMediaFactory>(sp => new AnchoredMediaFactory(sp.GetRequiredService<RtpPortAllocator>(), sip.Host,
-            sp.GetRequiredService<CallPrompts>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<CallPrompts>(), DtlsCertificate.Shared, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CallAdmission>();
         services.AddSingleton<CallChanges>();
         services.AddSingleton<CallServices>();

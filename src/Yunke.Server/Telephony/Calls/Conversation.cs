@@ -316,6 +316,11 @@ public sealed class Conversation : IAsyncDisposable
                 if (held || party.Direction != SdpDirection.SendRecv) continue;
                 silent = services.Clock.GetElapsedTime(party.ExpectingSince);
             }
+            if (media.Failure(party.Side) is { } failure)
+            {
+                End(failure);
+                return;
+            }
             if (media.SinceLastPacket(party.Side) is { } quiet && quiet < silent) silent = quiet;
             if (silent < timeout) continue;
             End($"no RTP from the {party.Name} for {timeout.TotalSeconds:0} s");
@@ -334,12 +339,13 @@ public sealed class Conversation : IAsyncDisposable
         end(reason);
     }
 
-    /// <summary>Which way the phone's SDP says media flows, from the phone's side; c=0.0.0.0 means it will not receive.</summary>
+    /// <summary>Which way the phone's SDP says media flows, from the phone's side; c=0.0.0.0 means it will not receive,
+    /// except from a browser, whose media goes where ICE says (a browser writes 0.0.0.0 before it has candidates).</summary>
     private static SdpDirection PhoneDirection(SdpSession sdp)
     {
-        if (sdp.Media.FirstOrDefault(m => m.Type == "audio" && !m.IsRejected) is not { } audio) return SdpDirection.Inactive;
+        if (WebRtcSdp.Audio(sdp) is not { } audio) return SdpDirection.Inactive;
         var direction = sdp.DirectionOf(audio);
-        if (sdp.ConnectionOf(audio)?.Address == "0.0.0.0") direction = Sends(direction) ? SdpDirection.SendOnly : SdpDirection.Inactive;
+        if (sdp.ConnectionOf(audio)?.Address == "0.0.0.0" && !WebRtcSdp.IsWebRtc(audio)) direction = Sends(direction) ? SdpDirection.SendOnly : SdpDirection.Inactive;
         return direction;
     }
 

@@ -106,11 +106,11 @@ public sealed class OutboundCall(Guid tenantId, string agentId, string customer,
         }
 
         // The agent's phone: every registered contact, first to answer wins.
-        var offer = media.OfferForAgent();
         var pending = new Dictionary<Task<SipResponse>, AgentLeg>();
         foreach (var contact in phone.Contacts)
         {
-            var leg = new AgentLeg(services.Endpoint, contact.Flow, contact.Uri, phone.Number, services.Host, customer, offer, autoAnswerAfter: 0,
+            var leg = new AgentLeg(services.Endpoint, contact.Flow, contact.Uri, phone.Number, services.Host, customer,
+                media.OfferForAgent(contact.Browser), autoAnswerAfter: 0,
                 services.Settings.SessionTimers, services.Clock);
             LegStarted?.Invoke(this, leg);
             pending[leg.InviteAsync()] = leg;
