@@ -173,7 +173,11 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
     {
         await MoveAsync(AgentTrigger.Answer);
         var sessionTimer = services.Settings.SessionTimers.ForIncoming(caller.Invite);
-        if (agentAnswer is null || !media.AgentAnswered(agentAnswer) || !caller.Answer(answer ?? media.OfferForCustomer(), sessionTimer))
+        var agentUsable = agentAnswer is not null && media.AgentAnswered(agentAnswer);
+        // Relaying before the caller's 200 leaves, so that what the caller says the moment it is answered is not lost.
+        // After a late offer the caller's answer only comes in its ACK: relaying starts then.
+        if (agentUsable && answer is not null) StartMedia(media);
+        if (!agentUsable || !caller.Answer(answer ?? media.OfferForCustomer(), sessionTimer))
         {
             // The phone answered with nothing usable, or the caller left in the same instant.
             _ = leg.ByeAsync();
@@ -192,12 +196,11 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
             return (CallResult.Failed, "no usable SDP answer in the caller's ACK");
         }
         answeredAt = services.Clock.GetUtcNow().UtcDateTime;
-        var file = $"{Id:N}.wav";
-        if (media.Start(services.Recordings.PathOf(file))) recordingFile = file;
+        if (answer is null) StartMedia(media);
 
         HangupSide side;
         await using (Talk = new Conversation(services, media, new TalkingLeg(caller.Dialog!, callerSdp!, SessionTerms.FromOurAnswer(sessionTimer)),
-            new TalkingLeg(leg.Dialog!, agentAnswer, leg.SessionTerms), EndByYunke,
+            new TalkingLeg(leg.Dialog!, agentAnswer!, leg.SessionTerms), EndByYunke,
             () => services.Changes.Publish(tenantId, AgentId!)))
             side = await hungUp.Task;
         // Not awaited: a phone that has gone away must not hold up the record or the agent's wrap-up for 32 s.
@@ -211,6 +214,12 @@ public sealed class Call(Guid tenantId, InboundLeg caller, CalledQueue queue, Ca
             HangupSide.Yunke => endedBecause!,
             _ => "hung up from the workbench",
         });
+    }
+
+    private void StartMedia(ICallMedia media)
+    {
+        var file = $"{Id:N}.wav";
+        if (media.Start(services.Recordings.PathOf(file))) recordingFile = file;
     }
 
     /// <summary>The answer in the caller's ACK to our offer; null when none comes within 64*T1 (32 s) or it is unusable.</summary>
